@@ -1,0 +1,56 @@
+"""Writes for accounts: memberships."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Membership, Role, User
+
+
+def _lock_memberships(project):
+    # Serialise membership changes of one project so two removals cannot both pass
+    # the "last project manager" check.
+    return list(Membership.objects.select_for_update().filter(project=project))
+
+
+def _refuse_losing_last_manager(*, project, membership, new_role=None):
+    if membership.role != Role.PROJECT_MANAGER or new_role == Role.PROJECT_MANAGER:
+        return
+    managers = [m for m in _lock_memberships(project) if m.role == Role.PROJECT_MANAGER]
+    if len(managers) <= 1:
+        raise ValidationError(
+            f"{membership.user} is the last project manager of {project}. "
+            "Make someone else project manager first."
+        )
+
+
+@transaction.atomic
+def membership_add(*, project, email, role, acting_user=None):
+    email = (email or "").strip().lower()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "email": f"No active user has the e-mail address {email}. Ask site staff to create the account first."
+            }
+        )
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise ValidationError({"email": f"{user} is already a member of this project."})
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a valid role."})
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+@transaction.atomic
+def membership_change_role(*, membership, role, acting_user=None):
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a valid role."})
+    _refuse_losing_last_manager(project=membership.project, membership=membership, new_role=role)
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership, acting_user=None):
+    _refuse_losing_last_manager(project=membership.project, membership=membership)
+    membership.delete()

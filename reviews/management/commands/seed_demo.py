@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from reviews import demo
+
+
+class Command(BaseCommand):
+    help = "Create (idempotently) demo users, one per role, and a demo project."
+
+    def handle(self, *args, **options):
+        seeded = demo.seed_people_and_project()
+        self.stdout.write(self.style.SUCCESS(f"Demo project: {seeded['project']}"))
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        for email, role in demo.logins():
+            self.stdout.write(f"  {email:<32} {role}")
+        self.stdout.write("Open http://127.0.0.1:8000 and log in with one of them.")

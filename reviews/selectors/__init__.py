@@ -1,0 +1,1 @@
+"""Reads of the reviews app, one module per concern (see STYLE.md)."""

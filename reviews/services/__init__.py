@@ -1,0 +1,1 @@
+"""Writes of the reviews app, one module per concern (see STYLE.md)."""

@@ -1,0 +1,36 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None,
+    reason="docker-compose is not installed (.ci/run installs it to validate the file)",
+)
+def test_docker_compose_file_is_valid(tmp_path):
+    env_file = ROOT / ".env"
+    created = not env_file.exists()
+    if created:
+        env_file.write_text((ROOT / ".env.example").read_text())
+    try:
+        result = subprocess.run(
+            ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        if created:
+            env_file.unlink()
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_has_the_production_services():
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert {"web", "worker", "beat", "migrate", "db", "redis", "mailpit"} <= set(services)
+    assert services["db"]["image"] == "postgres:16"
+    assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
