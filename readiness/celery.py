@@ -11,7 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="readiness.ping")
+@app.task(name="readiness.ping", ignore_result=False)
 def ping_task():
     """Round-trip check used by the service tests and by operators."""
     return "pong"

@@ -188,7 +188,11 @@ EMAIL_TIMEOUT = 20
 # --- Celery -------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
-CELERY_RESULT_BACKEND = None
+# Tasks record their outcome in the database (report status, reminder log), so results
+# are ignored by default; the result backend exists for the few that opt in (ping).
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 3600
 # Without a broker (the embedded default) tasks run in-process, for real, when enqueued.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
