@@ -90,6 +90,10 @@ class Membership(TimeStampedModel):
     )
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    signoff_roles = models.JSONField(
+        "stakeholder roles", default=list, blank=True,
+        help_text="Checklist sign-off roles this person holds (business owner, test lead, ...).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["project", "user__full_name"]

@@ -1,0 +1,71 @@
+"""Shared measuring code for the benchmark scripts.
+
+A script calls ``setup()`` first (Django with a fresh test database), seeds its
+data, then ``measure_page(client, url)`` which returns the page's query count,
+median server time over warm requests, HTML size, and the same figures for the
+bare-Django floor page of the same size, measured in the same run.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+
+
+def _median_ms(client, url, requests):
+    timings = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(timings)
+
+
+def measure_page(client, url, requests=50):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm-up
+    assert response.status_code == 200, (url, response.status_code)
+    size = len(response.content)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    page_ms = _median_ms(client, url, requests)
+    floor_url = f"/__floor__/{size}/"
+    client.get(floor_url)
+    floor_ms = _median_ms(client, floor_url, requests)
+    return {
+        "url": url,
+        "queries": len(queries),
+        "bytes": size,
+        "ms": page_ms,
+        "floor_ms": floor_ms,
+        "ratio": page_ms / floor_ms if floor_ms else float("nan"),
+    }
+
+
+def format_row(name, row):
+    return (
+        f"{name:<28} {row['queries']:>7} {row['bytes'] / 1024:>8.1f} KB "
+        f"{row['ms']:>9.2f} ms {row['floor_ms']:>9.2f} ms {row['ratio']:>6.2f}x"
+    )
+
+
+HEADER = f"{'page':<28} {'queries':>7} {'size':>11} {'median':>12} {'floor':>12} {'ratio':>7}"
