@@ -1,7 +1,10 @@
 """What the home page shows: the user's projects and what waits on them."""
 
 from reviews.selectors.projects import project_list_for_user
+from reviews.selectors.reviews import items_awaiting_signoff, latest_review_scores
 
 
 def home_context(user):
-    return {"projects": project_list_for_user(user)}
+    context = {"projects": latest_review_scores(project_list_for_user(user))}
+    context["awaiting_signoff"] = items_awaiting_signoff(user)
+    return context

@@ -34,3 +34,97 @@ class ProjectForm(forms.ModelForm):
         if cleaned.get("vote_rule") == "at_least" and not cleaned.get("votes_required"):
             self.add_error("votes_required", "Say how many approver votes a decision needs.")
         return cleaned
+
+
+class ReviewForm(forms.Form):
+    template = forms.ModelChoiceField(
+        queryset=None, label="Checklist", empty_label=None,
+        help_text="Items that apply to the project's apps in scope are copied into the review.",
+    )  # fmt: skip
+    title = forms.CharField(max_length=200)
+    scheduled_date = forms.DateField(required=False, widget=DateInput())
+    facilitator = forms.ModelChoiceField(queryset=None, required=False)
+
+    def __init__(self, *args, members, **kwargs):
+        from reviews.models import ChecklistTemplate
+
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ChecklistTemplate.objects.filter(active=True).order_by(
+            "name"
+        )
+        self.fields["facilitator"].queryset = members
+
+
+class ReviewEditForm(forms.ModelForm):
+    class Meta:
+        from reviews.models import Review
+
+        model = Review
+        fields = ["title", "scheduled_date", "status", "facilitator"]
+        widgets = {"scheduled_date": DateInput()}
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = members
+
+
+class ItemForm(forms.Form):
+    """The response to one item. ``version`` is the item's version the edit started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=())
+    response = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ModelChoiceField(queryset=None, required=False)
+    due_date = forms.DateField(required=False, widget=DateInput())
+    is_blocker = forms.BooleanField(label="Go-live blocker", required=False)
+    blocker_reason = forms.CharField(
+        label="Why the blocker flag changes", required=False, max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "Needed only when you change the blocker flag"}),
+    )  # fmt: skip
+
+    def __init__(self, *args, item, members, **kwargs):
+        from reviews.models import ItemStatus
+
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": item.version,
+                "status": item.status,
+                "response": item.response,
+                "owner": item.owner_id,
+                "due_date": item.due_date,
+                "is_blocker": item.is_blocker,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["status"].choices = ItemStatus.choices
+        self.fields["owner"].queryset = members
+        prefix = f"item-{item.pk}"
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"{prefix}-{name}")
+
+    def changes(self):
+        """Only the fields whose value differs from the item (blocker reason rides along)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if bool(data["is_blocker"]) == bool(self.item.is_blocker):
+            data.pop("blocker_reason")
+            data.pop("is_blocker")
+        return data
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(max_length=200, required=False)
+    url = forms.URLField(label="Link", required=False, assume_scheme="https")
+    file = forms.FileField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("url")) == bool(cleaned.get("file")):
+            raise forms.ValidationError("Give either a link or a file (one at a time).")
+        return cleaned
+
+
+class SignOffForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

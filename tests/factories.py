@@ -40,3 +40,42 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.CONTRIBUTOR
+    signoff_roles = factory.LazyFunction(list)
+
+
+# --- Checklist templates and reviews ----------------------------------------------
+
+
+def make_template(*, sections=2, items_per_section=3, key="test-checklist", scopes_by_item=None):
+    """A small checklist template: items alternate mandatory/optional, one sign-off role each."""
+    from reviews.models import ChecklistTemplate, TemplateItem, TemplateSection
+
+    version = ChecklistTemplate.objects.filter(key=key).count() + 1
+    template = ChecklistTemplate.objects.create(key=key, name="Test checklist", version=version)
+    for s in range(sections):
+        section = TemplateSection.objects.create(
+            template=template, key=f"area-{s}", title=f"Area {s}", order=s,
+            key_questions=[f"Question {s}?"], red_flags=[f"Red flag {s}"],
+        )  # fmt: skip
+        for i in range(items_per_section):
+            key_ = f"item-{s}-{i}"
+            TemplateItem.objects.create(
+                template=template, section=section, key=key_, title=f"Item {s}.{i}",
+                severity="blocker" if i == 0 else "high", mandatory=(i == 0),
+                signoff_roles=["business_owner"], order=i,
+                scopes=(scopes_by_item or {}).get(key_, ["all"]),
+            )  # fmt: skip
+    return template
+
+
+def make_review(project, *, template=None, acting_user=None, **kwargs):
+    from reviews.services.reviews import review_create
+
+    template = template or make_template()
+    return review_create(
+        project=project,
+        template=template,
+        acting_user=acting_user or project.created_by,
+        title=kwargs.pop("title", "Readiness review"),
+        **kwargs,
+    )

@@ -14,7 +14,21 @@ def project_world():
         members[role] = user
     membership = Membership.objects.filter(project=project).first()
     ids = {"project_pk": project.pk, "membership_pk": membership.pk}
+    ids.update(_review_ids(project, members))
     return ids, members
+
+
+def _review_ids(project, members):
+    from django.core.files.base import ContentFile
+
+    from reviews.models import ItemEvidence
+    from tests.factories import make_review
+
+    review = make_review(project, acting_user=members[Role.FACILITATOR])
+    item = review.items.first()
+    evidence = ItemEvidence(item=item, title="plan.pdf", added_by=members[Role.FACILITATOR])
+    evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return {"review_pk": review.pk, "item_pk": item.pk, "evidence_pk": evidence.pk}
 
 
 def foreign_world_ids():

@@ -1,0 +1,169 @@
+"""The readiness score: derived from items and their sign-offs, never typed in.
+
+Rules (see the README's glossary):
+- An item is *applicable* unless its status is "not applicable".
+- An item is *signed* when every required sign-off role has a current approval,
+  no current rejection stands, and the owner is not the only approver.
+- An item is *complete* when it is done and signed. A section's score is the share
+  of its applicable items that are complete.
+- State: **not ready** if any open blocker or any mandatory item is neither
+  done nor an accepted risk with its sign-offs; otherwise **ready with risks** if
+  any applicable item is not complete (accepted risks, non-blocking gaps);
+  otherwise **ready**.
+"""
+
+from dataclasses import dataclass, field
+
+from reviews.models import SETTLED_STATUSES, ItemStatus, SignOff
+
+
+class State:
+    READY = "ready"
+    READY_WITH_RISKS = "ready_with_risks"
+    NOT_READY = "not_ready"
+
+    labels = {
+        READY: "Ready",
+        READY_WITH_RISKS: "Ready with risks",
+        NOT_READY: "Not ready",
+    }
+
+
+@dataclass
+class SignoffState:
+    required: list
+    filled: dict  # role -> SignOff
+    awaited_roles: list
+    rejections: list
+    approvals: list
+    signed: bool
+
+    @property
+    def current(self):
+        return self.approvals + self.rejections
+
+
+def signoff_state(item, signoffs):
+    """Who signed which required role, who rejected, and whether the item counts as signed.
+
+    ``signoffs`` are the item's SignOff rows in creation order (prefetched).
+    """
+    latest = {}
+    for record in signoffs:
+        if record.superseded_at is None:
+            latest[record.signer_id] = record  # a later record replaces the person's earlier one
+    approvals = [s for s in latest.values() if s.decision == SignOff.Decision.APPROVE]
+    rejections = [s for s in latest.values() if s.decision == SignOff.Decision.REJECT]
+    required = list(item.signoff_roles or []) or [""]
+    filled = {}
+    unplaced = []
+    for approval in approvals:
+        if approval.as_role in required and approval.as_role not in filled:
+            filled[approval.as_role] = approval
+        else:
+            unplaced.append(approval)
+    for approval in unplaced:  # approvers who signed without naming a role fill the open slots
+        open_roles = [role for role in required if role not in filled]
+        if open_roles:
+            filled[open_roles[0]] = approval
+    awaited = [role for role in required if role not in filled]
+    signers = {s.signer_id for s in approvals}
+    owner_alone = item.owner_id is not None and signers == {item.owner_id}
+    signed = not awaited and not rejections and not owner_alone
+    return SignoffState(required, filled, awaited, rejections, approvals, signed)
+
+
+@dataclass
+class Figures:
+    applicable: int = 0
+    complete: int = 0
+    done: int = 0
+    open_blockers: int = 0
+    at_risk: int = 0
+    unsigned_mandatory: int = 0
+    accepted_risks: int = 0
+    total: int = 0
+
+    @property
+    def percent(self):
+        return round(100 * self.complete / self.applicable) if self.applicable else 100
+
+    def add(self, other):
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class SectionScore:
+    section: object
+    figures: Figures = field(default_factory=Figures)
+
+    @property
+    def rag(self):
+        """Red / amber / green for the section bar."""
+        if self.figures.open_blockers or self.figures.unsigned_mandatory:
+            return "red"
+        if self.figures.complete < self.figures.applicable:
+            return "amber"
+        return "green"
+
+
+@dataclass
+class ReviewScore:
+    sections: list
+    overall: Figures
+    state: str
+
+    @property
+    def state_label(self):
+        return State.labels[self.state]
+
+    @property
+    def percent(self):
+        return self.overall.percent
+
+    def as_dict(self):
+        """A plain snapshot (for decisions and reports)."""
+        return {
+            "state": self.state,
+            "state_label": self.state_label,
+            "percent": self.percent,
+            "overall": vars(self.overall).copy(),
+            "sections": [
+                {"key": s.section.key, "title": s.section.title, "percent": s.figures.percent,
+                 "rag": s.rag, **vars(s.figures)}
+                for s in self.sections
+            ],
+        }  # fmt: skip
+
+
+def item_figures(item, state):
+    figures = Figures(total=1)
+    if item.status == ItemStatus.NOT_APPLICABLE:
+        return figures
+    figures.applicable = 1
+    figures.done = int(item.status == ItemStatus.DONE)
+    figures.complete = int(item.status == ItemStatus.DONE and state.signed)
+    figures.at_risk = int(item.status == ItemStatus.AT_RISK)
+    figures.accepted_risks = int(item.status == ItemStatus.ACCEPTED_RISK)
+    figures.open_blockers = int(item.is_blocker and item.status not in SETTLED_STATUSES)
+    settled = item.status in {ItemStatus.DONE, ItemStatus.ACCEPTED_RISK} and state.signed
+    figures.unsigned_mandatory = int(item.mandatory and not settled)
+    return figures
+
+
+def score_review(sections, items, states):
+    """Score a review from its sections, items and each item's SignoffState (by item id)."""
+    by_section = {section.pk: SectionScore(section) for section in sections}
+    overall = Figures()
+    for item in items:
+        figures = item_figures(item, states[item.pk])
+        by_section[item.section_id].figures.add(figures)
+        overall.add(figures)
+    if overall.open_blockers or overall.unsigned_mandatory:
+        state = State.NOT_READY
+    elif overall.complete < overall.applicable:
+        state = State.READY_WITH_RISKS
+    else:
+        state = State.READY
+    return ReviewScore(list(by_section.values()), overall, state)

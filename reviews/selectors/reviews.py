@@ -1,0 +1,303 @@
+"""Reads for review pages, scoped to the user and shaped so query counts stay flat."""
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
+
+from accounts import permissions
+from accounts.models import Membership, Role
+from reviews.models import (
+    ItemEvidence,
+    ItemStatus,
+    Review,
+    ReviewItem,
+    ReviewSection,
+    SignOff,
+    SignoffRole,
+)
+from reviews.scoring import score_review, signoff_state
+from reviews.selectors.projects import project_get_for_user, projects_for_user
+
+
+def review_get_for_user(user, project_pk, review_pk):
+    project = project_get_for_user(user, project_pk)
+    review = get_object_or_404(
+        Review.objects.select_related("facilitator", "created_by"), project=project, pk=review_pk
+    )
+    review.project = project  # keeps the remembered role
+    return review
+
+
+def item_get_for_user(user, project_pk, review_pk, item_pk):
+    review = review_get_for_user(user, project_pk, review_pk)
+    item = get_object_or_404(
+        ReviewItem.objects.select_related("section", "owner", "updated_by"),
+        review=review,
+        pk=item_pk,
+    )
+    item.review = review
+    return item
+
+
+def reviews_of_project(project):
+    return list(
+        Review.objects.filter(project=project)
+        .select_related("facilitator")
+        .annotate(item_count=Count("items"))
+        .order_by("-scheduled_date", "-created_at")
+    )
+
+
+def _signoffs_prefetch():
+    return Prefetch(
+        "signoffs",
+        queryset=SignOff.objects.select_related("signer").order_by("created_at", "pk"),
+        to_attr="signoff_list",
+    )
+
+
+def review_items(review):
+    """All items of a review with owner and sign-offs, in checklist order (two queries)."""
+    items = list(
+        ReviewItem.objects.filter(review=review)
+        .select_related("owner", "section")
+        .prefetch_related(_signoffs_prefetch())
+        .order_by("section__order", "order", "key")
+    )
+    for item in items:
+        item.review = review
+        item.signoff = signoff_state(item, item.signoff_list)
+    return items
+
+
+def review_score(review, sections=None, items=None):
+    sections = sections if sections is not None else list(review.sections.order_by("order"))
+    items = items if items is not None else review_items(review)
+    return score_review(sections, items, {item.pk: item.signoff for item in items})
+
+
+def _awaited_people(memberships):
+    """Stakeholder role -> names of the members who hold it, for "still awaited" hints."""
+    holders = {}
+    approvers = []
+    for membership in memberships:
+        for role in membership.signoff_roles or []:
+            holders.setdefault(role, []).append(membership.user)
+        if membership.role == Role.PROJECT_MANAGER:
+            holders.setdefault("project_manager", []).append(membership.user)
+        if membership.role == Role.APPROVER:
+            approvers.append(membership.user)
+    return holders, approvers
+
+
+def annotate_awaited(items, memberships):
+    holders, approvers = _awaited_people(memberships)
+    labels = dict(SignoffRole.choices)
+    for item in items:
+        item.awaited = [
+            {
+                "role": role,
+                "label": labels.get(role, "Any approver"),
+                "people": holders.get(role) or approvers,
+            }
+            for role in item.signoff.awaited_roles
+        ]
+
+
+ITEM_FILTERS = ("status", "owner", "blocker", "awaiting", "section")
+
+
+def filter_items(items, user, params):
+    """Filter already-loaded items by the review page's query parameters."""
+    status = params.get("status")
+    owner = params.get("owner")
+    section = params.get("section")
+    if status:
+        items = [item for item in items if item.status == status]
+    if owner == "me":
+        items = [item for item in items if item.owner_id == user.pk]
+    elif owner == "none":
+        items = [item for item in items if item.owner_id is None]
+    elif owner and owner.isdigit():
+        items = [item for item in items if item.owner_id == int(owner)]
+    if params.get("blocker") == "1":
+        items = [item for item in items if item.is_open_blocker]
+    if section:
+        items = [item for item in items if item.section.key == section]
+    if params.get("awaiting") == "me":
+        items = [item for item in items if is_awaiting(user, item)]
+    return items
+
+
+# Items are put up for sign-off once the team calls them done (or accepts the risk).
+AWAITING_SIGNOFF_STATUSES = (ItemStatus.DONE, ItemStatus.ACCEPTED_RISK)
+
+
+def is_awaiting(user, item):
+    """Whether ``user`` could fill one of the item's awaited sign-off slots and has not signed."""
+    if item.status not in AWAITING_SIGNOFF_STATUSES or not item.signoff.awaited_roles:
+        return False
+    if any(s.signer_id == user.pk for s in item.signoff.current):
+        return False
+    return bool(permissions.eligible_signoff_roles(user, item) & set(item.signoff.awaited_roles))
+
+
+def review_page(user, review, params):
+    """Everything the review page shows (a fixed number of queries whatever the item count)."""
+    sections = list(review.sections.order_by("order"))
+    items = review_items(review)
+    memberships = list(
+        Membership.objects.filter(project=review.project)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    for membership in memberships:
+        if membership.user_id == user.pk:
+            review.project.__dict__.setdefault("_signoff_roles_cache", {})[user.pk] = frozenset(
+                membership.signoff_roles or ()
+            )
+    annotate_awaited(items, memberships)
+    score = review_score(review, sections, items)
+    shown = filter_items(items, user, params)
+    by_section = {section.pk: [] for section in sections}
+    for item in shown:
+        by_section[item.section_id].append(item)
+    return {
+        "sections": [
+            (section, by_section[section.pk]) for section in sections if by_section[section.pk]
+        ],
+        "score": score,
+        "items_shown": len(shown),
+        "items_total": len(items),
+        "members": [m.user for m in memberships],
+        "changes_since_previous": changes_since_previous(review, items),
+    }
+
+
+def changes_since_previous(review, items):
+    """Items whose status moved since the project's previous review (matched by item key)."""
+    previous = (
+        Review.objects.filter(project=review.project_id, created_at__lt=review.created_at)
+        .order_by("-created_at")
+        .first()
+    )
+    if previous is None:
+        return None
+    before = dict(ReviewItem.objects.filter(review=previous).values_list("key", "status"))
+    moved = [
+        (item, before[item.key])
+        for item in items
+        if item.key in before and before[item.key] != item.status
+    ]
+    return {"previous": previous, "moved": moved}
+
+
+def item_detail(item):
+    """An item with its history, evidence and sign-offs."""
+    item.signoff_list = list(item.signoffs.select_related("signer").order_by("created_at", "pk"))
+    item.signoff = signoff_state(item, item.signoff_list)
+    history = list(item.changes.select_related("user").order_by("-version", "-pk"))
+    evidence = list(
+        ItemEvidence.objects.filter(item=item, removed_at__isnull=True).select_related("added_by")
+    )
+    memberships = list(
+        Membership.objects.filter(project=item.review.project_id).select_related("user")
+    )
+    annotate_awaited([item], memberships)
+    return {"history": history, "evidence": evidence, "members": [m.user for m in memberships]}
+
+
+def evidence_get_for_user(user, project_pk, evidence_pk):
+    project = project_get_for_user(user, project_pk)
+    return get_object_or_404(
+        ItemEvidence.objects.select_related("item__review"),
+        item__review__project=project,
+        pk=evidence_pk,
+        removed_at__isnull=True,
+    )
+
+
+def items_awaiting_signoff(user):
+    """Items across the user's projects that wait for this user's sign-off."""
+    projects = {p.pk: p for p in projects_for_user(user).exclude(my_role=Role.VIEWER)}
+    if not projects:
+        return []
+    held = dict(
+        Membership.objects.filter(user=user, project__in=projects).values_list(
+            "project_id", "signoff_roles"
+        )
+    )
+    for project in projects.values():
+        permissions.remember_role(project, user, project.my_role)
+        project.__dict__.setdefault("_signoff_roles_cache", {})[user.pk] = frozenset(
+            held.get(project.pk) or ()
+        )
+    candidates = (
+        ReviewItem.objects.filter(review__project__in=projects)
+        .exclude(review__status=Review.Status.COMPLETE)
+        .filter(status__in=AWAITING_SIGNOFF_STATUSES)
+        .select_related("review", "section", "owner")
+        .prefetch_related(_signoffs_prefetch())
+        .order_by("review__project__name", "review_id", "section__order", "order")
+    )
+    waiting = []
+    for item in candidates:
+        item.review.project = projects[item.review.project_id]
+        item.signoff = signoff_state(item, item.signoff_list)
+        if is_awaiting(user, item):
+            waiting.append(item)
+    return waiting
+
+
+def scores_for_reviews(reviews):
+    """ReviewScore per review id for many reviews at once (three queries in all)."""
+    reviews = list(reviews)
+    if not reviews:
+        return {}
+    ids = [review.pk for review in reviews]
+    sections = {}
+    for section in ReviewSection.objects.filter(review__in=ids).order_by("order"):
+        sections.setdefault(section.review_id, []).append(section)
+    items = {}
+    for item in (
+        ReviewItem.objects.filter(review__in=ids)
+        .select_related("section")
+        .prefetch_related(_signoffs_prefetch())
+    ):
+        item.signoff = signoff_state(item, item.signoff_list)
+        items.setdefault(item.review_id, []).append(item)
+    return {
+        review_id: score_review(
+            sections.get(review_id, []),
+            items.get(review_id, []),
+            {item.pk: item.signoff for item in items.get(review_id, [])},
+        )
+        for review_id in ids
+    }
+
+
+def project_reviews_with_trend(project):
+    """The project's reviews, newest first, each with its score (for the trend)."""
+    reviews = reviews_of_project(project)
+    scores = scores_for_reviews(reviews)
+    for review in reviews:
+        review.score = scores[review.pk]
+    return reviews
+
+
+def latest_review_scores(projects):
+    """Attach ``latest_review`` (with ``score``) to each project; constant queries."""
+    from django.db.models import OuterRef, Subquery
+
+    projects = list(projects)
+    newest = (
+        Review.objects.filter(project=OuterRef("project")).order_by("-created_at").values("pk")[:1]
+    )
+    latest = list(Review.objects.filter(project__in=projects, pk=Subquery(newest)))
+    scores = scores_for_reviews(latest)
+    by_project = {review.project_id: review for review in latest}
+    for project in projects:
+        review = by_project.get(project.pk)
+        if review is not None:
+            review.score = scores[review.pk]
+        project.latest_review = review
+    return projects

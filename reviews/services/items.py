@@ -1,0 +1,187 @@
+"""Editing review items: responses with version checks and history, blocker flags, evidence."""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership
+from reviews.models import ItemEvidence, ItemStatus, ReviewItem, ReviewItemChange, SignOff
+
+EDITABLE_FIELDS = ("status", "response", "owner", "due_date", "is_blocker", "blocker_reason")
+# A change to these means what was signed is no longer what is there.
+SIGNED_CONTENT_FIELDS = frozenset({"status", "response"})
+
+
+class StaleItemError(Exception):
+    """The edit was based on an older version of the item; nothing was saved."""
+
+    def __init__(self, *, item, changes):
+        self.item = item
+        self.changes = changes
+        who = (
+            ", ".join(sorted({str(change.user) for change in changes if change.user})) or "someone"
+        )
+        super().__init__(
+            f"{who} changed this item while you were editing it. Your changes were not saved; "
+            "review what changed below and apply your edit again."
+        )
+
+
+def display_value(name, value):
+    """A value as people read it, for the history."""
+    if value is None or value == "":
+        return "—"
+    if name == "status":
+        return ItemStatus(value).label
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _record(item, acting_user, changes, note=""):
+    return ReviewItemChange.objects.create(
+        item=item, user=acting_user, version=item.version, changes=changes, note=note[:300]
+    )
+
+
+TEXT_FIELDS = frozenset({"status", "response", "blocker_reason"})
+
+
+def _normalise(name, value):
+    if name == "is_blocker":
+        return bool(value)
+    if name in TEXT_FIELDS:
+        return (value or "").strip() if name != "status" else value
+    return value or None
+
+
+def _check_owner(item, owner):
+    if (
+        owner is not None
+        and not Membership.objects.filter(project_id=item.review.project_id, user=owner).exists()
+    ):
+        raise ValidationError({"owner": f"{owner} is not a member of this project."})
+
+
+@transaction.atomic
+def review_item_update(*, item, acting_user, version, **fields):
+    """Save an edit made on top of ``version``; refuse it if someone saved in between.
+
+    Returns the updated item. Raises StaleItemError (with the changes made since
+    ``version``) or ValidationError. History gets one entry per save; sign-offs
+    are superseded when status or response change.
+    """
+    locked = ReviewItem.objects.select_for_update().select_related("review").get(pk=item.pk)
+    if locked.version != version:
+        since = list(
+            locked.changes.filter(version__gt=version).select_related("user").order_by("version")
+        )
+        raise StaleItemError(item=locked, changes=since)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "owner" in fields:
+        _check_owner(locked, fields["owner"])
+    diff = {
+        name: (getattr(locked, name), _normalise(name, new))
+        for name, new in fields.items()
+        if _normalise(name, new) != _normalise(name, getattr(locked, name))
+    }
+    if "is_blocker" in diff and not (fields.get("blocker_reason") or "").strip():
+        raise ValidationError(
+            {
+                "blocker_reason": "Say why the go-live blocker flag changes; the reason is kept in the history."
+            }
+        )
+    if not diff:
+        return locked
+    for name, (_, new) in diff.items():
+        setattr(locked, name, new)
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.updated_by = acting_user
+    locked.save()
+    note = ""
+    if SIGNED_CONTENT_FIELDS & set(diff):
+        superseded = SignOff.objects.filter(item=locked, superseded_at__isnull=True).update(
+            superseded_at=timezone.now()
+        )
+        if superseded:
+            note = f"{superseded} sign-off{'s' if superseded != 1 else ''} superseded; the item needs signing again."
+    _record(
+        locked,
+        acting_user,
+        {
+            name: [display_value(name, old), display_value(name, new)]
+            for name, (old, new) in diff.items()
+        },
+        note=note,
+    )
+    return locked
+
+
+def _check_upload(upload):
+    extension = Path(upload.name).suffix.lower().lstrip(".")
+    allowed = settings.EVIDENCE_ALLOWED_EXTENSIONS
+    if extension not in allowed:
+        raise ValidationError(
+            {
+                "file": f"Files of type .{extension or '?'} are not accepted. Allowed: {', '.join(allowed)}."
+            }
+        )
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        limit = settings.EVIDENCE_MAX_BYTES / (1024 * 1024)
+        raise ValidationError({"file": f"The file is larger than the {limit:.0f} MB limit."})
+    if upload.size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    head = upload.read(8)
+    upload.seek(0)
+    signatures = {"pdf": b"%PDF", "png": b"\x89PNG", "jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff",
+                  "gif": b"GIF8", "zip": b"PK", "xlsx": b"PK", "docx": b"PK", "pptx": b"PK"}  # fmt: skip
+    expected = signatures.get(extension)
+    if expected and not head.startswith(expected):
+        raise ValidationError(
+            {"file": f"The file's content does not look like a .{extension} file."}
+        )
+
+
+@transaction.atomic
+def item_evidence_add(*, item, acting_user, title="", url="", file=None):
+    if bool(url) == bool(file):
+        raise ValidationError("Give either a link or a file.")
+    if file is not None:
+        _check_upload(file)
+    evidence = ItemEvidence(
+        item=item,
+        url=url or "",
+        title=(title or "").strip() or (Path(file.name).name if file else url)[:200],
+        added_by=acting_user,
+    )
+    if file is not None:
+        evidence.file = file
+        evidence.size = file.size
+        evidence.content_type = getattr(file, "content_type", "") or ""
+    evidence.full_clean(exclude=["file"] if file is not None else None)
+    evidence.save()
+    _record(item, acting_user, {"evidence": ["—", evidence.title]}, note="Evidence added")
+    return evidence
+
+
+@transaction.atomic
+def item_evidence_remove(*, evidence, acting_user):
+    """Hide evidence from the item; the record and the file stay for the history."""
+    if evidence.removed_at is not None:
+        return evidence
+    evidence.removed_at = timezone.now()
+    evidence.removed_by = acting_user
+    evidence.save(update_fields=["removed_at", "removed_by"])
+    _record(
+        evidence.item, acting_user, {"evidence": [evidence.title, "—"]}, note="Evidence removed"
+    )
+    return evidence

@@ -1,0 +1,69 @@
+"""The review page's query count does not grow with the number of items."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from reviews.models import ReviewItem, ReviewItemChange, SignOff
+from tests.factories import MembershipFactory, UserFactory, make_review, make_template
+
+# Same budget at 20 and at 200 items.
+REVIEW_PAGE_MAX_QUERIES = 10
+
+
+def big_review(project, members, items):
+    sections = 5
+    review = make_review(
+        project, template=make_template(sections=sections, items_per_section=items // sections)
+    )
+    approvers = [members[Role.APPROVER]]
+    for _ in range(2):
+        user = UserFactory()
+        MembershipFactory(project=project, user=user, role=Role.APPROVER)
+        approvers.append(user)
+    all_items = list(review.items.all())
+    ReviewItem.objects.filter(review=review).update(status="done", owner=members[Role.CONTRIBUTOR])
+    SignOff.objects.bulk_create(
+        SignOff(
+            item=item, signer=approver, decision="approve", item_version=1, as_role="business_owner"
+        )
+        for item in all_items
+        for approver in approvers
+    )
+    ReviewItemChange.objects.bulk_create(
+        ReviewItemChange(
+            item=item, user=members[Role.FACILITATOR], version=2, changes={"status": ["a", "b"]}
+        )
+        for item in all_items
+    )
+    return review
+
+
+@pytest.mark.parametrize("items", [20, 200])
+def test_review_page_query_count_is_constant(
+    client_for, project, members, items, django_assert_max_num_queries
+):
+    review = big_review(project, members, items)
+    client = client_for(members[Role.APPROVER])
+    with django_assert_max_num_queries(REVIEW_PAGE_MAX_QUERIES):
+        response = client.get(review.get_absolute_url())
+    assert response.status_code == 200
+    assert f"Showing {items} of {items} items." in response.text
+    item = review.items.first()
+    with django_assert_max_num_queries(10):
+        assert client.get(item.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("items", [20, 200])
+def test_project_and_home_pages_query_count_is_constant(
+    client_for, project, members, items, django_assert_max_num_queries
+):
+    big_review(project, members, items)
+    big_review(project, members, items)
+    client = client_for(members[Role.APPROVER])
+    with django_assert_max_num_queries(9):
+        assert client.get(project.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("home")).status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client.get(reverse("reviews:awaiting_signoff")).status_code == 200

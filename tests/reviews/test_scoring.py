@@ -1,0 +1,125 @@
+"""The readiness score rules: blockers override, N/A excluded, superseded sign-offs do not count."""
+
+from accounts.models import Role
+from reviews.models import ItemStatus
+from reviews.scoring import State
+from reviews.selectors.reviews import review_score
+from reviews.services.items import review_item_update
+from reviews.services.signoffs import item_sign_off
+from tests.factories import make_review
+
+
+def finish(item, user, approver, status=ItemStatus.DONE):
+    item = review_item_update(item=item, acting_user=user, version=item.version, status=status)
+    item_sign_off(item=item, acting_user=approver, decision="approve")
+    return item
+
+
+def test_new_review_is_not_ready(project, members):
+    score = review_score(make_review(project))
+    assert score.state == State.NOT_READY
+    assert score.percent == 0
+    assert score.overall.open_blockers == 2
+    assert score.overall.unsigned_mandatory == 2
+
+
+def test_everything_done_and_signed_is_ready(project, members):
+    review = make_review(project)
+    for item in review.items.all():
+        finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    score = review_score(review)
+    assert (score.state, score.percent) == (State.READY, 100)
+    assert all(s.rag == "green" for s in score.sections)
+
+
+def test_one_open_blocker_makes_it_not_ready_whatever_the_percentage(project, members):
+    review = make_review(project)
+    items = list(review.items.order_by("key"))
+    blocker = items[0]
+    for item in items[1:]:
+        finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    score = review_score(review)
+    assert score.percent == 83  # 5 of 6
+    assert score.state == State.NOT_READY
+    assert score.overall.open_blockers == 1
+    assert blocker.key == "item-0-0"
+
+
+def test_done_but_unsigned_mandatory_item_is_not_ready(project, members):
+    review = make_review(project)
+    for item in review.items.all():
+        if item.mandatory:
+            review_item_update(
+                item=item, acting_user=members[Role.FACILITATOR], version=1, status="done"
+            )
+        else:
+            finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    score = review_score(review)
+    assert score.overall.open_blockers == 0
+    assert score.overall.unsigned_mandatory == 2
+    assert score.state == State.NOT_READY
+
+
+def test_accepted_risk_gives_ready_with_risks(project, members):
+    review = make_review(project)
+    items = list(review.items.order_by("key"))
+    for item in items[:-1]:
+        finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    finish(
+        items[-1],
+        members[Role.FACILITATOR],
+        members[Role.APPROVER],
+        status=ItemStatus.ACCEPTED_RISK,
+    )
+    score = review_score(review)
+    assert score.state == State.READY_WITH_RISKS
+    assert score.overall.accepted_risks == 1
+
+
+def test_not_applicable_items_leave_the_denominator(project, members):
+    review = make_review(project)
+    items = list(review.items.order_by("key"))
+    for item in items[:3]:
+        finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    for item in items[3:]:
+        review_item_update(
+            item=item,
+            acting_user=members[Role.FACILITATOR],
+            version=item.version,
+            status="not_applicable",
+        )
+    score = review_score(review)
+    assert score.overall.applicable == 3
+    assert score.percent == 100
+    assert score.state == State.READY
+
+
+def test_superseded_signoff_no_longer_counts(project, members):
+    review = make_review(project)
+    for item in review.items.all():
+        finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    assert review_score(review).state == State.READY
+    item = review.items.get(key="item-0-0")
+    review_item_update(
+        item=item,
+        acting_user=members[Role.FACILITATOR],
+        version=item.version,
+        response="Re-tested.",
+    )
+    score = review_score(review)
+    assert score.state == State.NOT_READY
+    assert score.overall.unsigned_mandatory == 1
+    assert item.signoffs.filter(superseded_at__isnull=False).count() == 1
+
+
+def test_rejection_blocks_signed_state(project, members):
+    review = make_review(project)
+    item = review.items.get(key="item-0-1")
+    finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    from tests.factories import MembershipFactory, UserFactory
+
+    second = UserFactory()
+    MembershipFactory(project=project, user=second, role=Role.APPROVER)
+    item_sign_off(item=item, acting_user=second, decision="reject", comment="Evidence missing")
+    score = review_score(review)
+    assert score.overall.complete == 0
