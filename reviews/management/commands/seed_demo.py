@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from reviews import demo
@@ -7,6 +8,7 @@ class Command(BaseCommand):
     help = "Create (idempotently) demo users, one per role, and a demo project."
 
     def handle(self, *args, **options):
+        call_command("load_checklist", stdout=self.stdout)
         seeded = demo.seed_people_and_project()
         self.stdout.write(self.style.SUCCESS(f"Demo project: {seeded['project']}"))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
