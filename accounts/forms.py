@@ -30,6 +30,21 @@ class MembershipRoleForm(forms.ModelForm):
         fields = ["role"]
 
 
+class StakeholderRolesForm(forms.Form):
+    signoff_roles = forms.MultipleChoiceField(
+        label="Stakeholder roles",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Items that name one of these roles can be signed off by this person.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from reviews.models import SignoffRole
+
+        super().__init__(*args, **kwargs)
+        self.fields["signoff_roles"].choices = SignoffRole.choices
+
+
 class ProfileForm(forms.ModelForm):
     digest_hour = forms.TypedChoiceField(
         label="Digest hour",

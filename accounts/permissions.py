@@ -167,3 +167,18 @@ def can_edit_action(user, action):
 
 def can_reassign_action(user, project):
     return _has_role(user, project, EDITORS)
+
+
+# --- Workshops and decisions -------------------------------------------------
+
+
+def can_manage_workshop(user, review):
+    return _has_role(user, review.project, EDITORS)
+
+
+def can_record_decision(user, review):
+    return _has_role(user, review.project, EDITORS)
+
+
+def can_vote(user, review):
+    return _has_role(user, review.project, {Role.APPROVER})

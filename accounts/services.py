@@ -54,3 +54,15 @@ def membership_change_role(*, membership, role, acting_user=None):
 def membership_remove(*, membership, acting_user=None):
     _refuse_losing_last_manager(project=membership.project, membership=membership)
     membership.delete()
+
+
+@transaction.atomic
+def membership_set_signoff_roles(*, membership, signoff_roles, acting_user=None):
+    from reviews.models import SignoffRole
+
+    unknown = set(signoff_roles) - set(SignoffRole.values)
+    if unknown:
+        raise ValidationError({"signoff_roles": f"Unknown role(s): {', '.join(sorted(unknown))}."})
+    membership.signoff_roles = sorted(set(signoff_roles))
+    membership.save(update_fields=["signoff_roles", "updated_at"])
+    return membership

@@ -17,6 +17,11 @@ urlpatterns = [
         name="member_change_role",
     ),
     path(
+        "projects/<int:project_pk>/members/<int:membership_pk>/stakeholder-roles/",
+        views.member_stakeholder_roles,
+        name="member_stakeholder_roles",
+    ),
+    path(
         "projects/<int:project_pk>/members/<int:membership_pk>/remove/",
         views.member_remove,
         name="member_remove",

@@ -4,10 +4,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
-from accounts.forms import MembershipAddForm, MembershipRoleForm, ProfileForm, add_service_errors
+from accounts.forms import (
+    MembershipAddForm,
+    MembershipRoleForm,
+    ProfileForm,
+    StakeholderRolesForm,
+    add_service_errors,
+)
 from accounts.models import Membership
 from accounts.selectors import memberships_of_project
-from accounts.services import membership_add, membership_change_role, membership_remove
+from accounts.services import (
+    membership_add,
+    membership_change_role,
+    membership_remove,
+    membership_set_signoff_roles,
+)
 from reviews.selectors.projects import project_get_for_user
 
 
@@ -90,6 +101,30 @@ def member_remove(request, project_pk, membership_pk):
     else:
         messages.success(request, f"{membership.user} removed from the project.")
     return redirect("accounts:members", project_pk=project.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def member_stakeholder_roles(request, project_pk, membership_pk):
+    project = _project_for_manager(request, project_pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), project=project, pk=membership_pk
+    )
+    form = StakeholderRolesForm(
+        request.POST or None, initial={"signoff_roles": membership.signoff_roles}
+    )
+    if request.method == "POST" and form.is_valid():
+        membership_set_signoff_roles(
+            membership=membership,
+            signoff_roles=form.cleaned_data["signoff_roles"],
+            acting_user=request.user,
+        )
+        messages.success(request, f"Stakeholder roles of {membership.user} saved.")
+        return redirect("accounts:members", project_pk=project.pk)
+    return render(
+        request,
+        "accounts/stakeholder_roles.html",
+        {"project": project, "membership": membership, "form": form},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,15 +6,23 @@ from django.urls import path
 
 from readiness.urls import urlpatterns as site_urlpatterns
 
+# A plain Django list page: a loop of rows with a few variables each, no app logic.
 _FLOOR = Engine().from_string(
-    "<!doctype html><html><head><title>floor</title></head><body>{{ body }}</body></html>"
+    "<!doctype html><html><head><title>floor</title></head><body><main><ul>"
+    '{% for row in rows %}<li class="row" id="row-{{ row.id }}"><a href="/rows/{{ row.id }}/">'
+    '{{ row.title }}</a> <span class="badge">{{ row.status }}</span><p>{{ row.text }}</p></li>'
+    "{% endfor %}</ul></main></body></html>"
 )
+_ROW_TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 6
 
 
 def floor(request, size):
-    """A bare Django page: same middleware and login, one template, `size` bytes of HTML."""
-    body = "<p>" + ("x" * max(size - 90, 0)) + "</p>"
-    return HttpResponse(_FLOOR.render(Context({"body": body})))
+    """A bare Django page of about ``size`` bytes: same middleware and login, one template."""
+    count = max(size // 450, 1)
+    rows = [
+        {"id": i, "title": f"Row {i}", "status": "done", "text": _ROW_TEXT} for i in range(count)
+    ]
+    return HttpResponse(_FLOOR.render(Context({"rows": rows})))
 
 
 urlpatterns = [path("__floor__/<int:size>/", floor), *site_urlpatterns]

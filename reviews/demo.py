@@ -83,3 +83,350 @@ def logins():
     rows = [(email, role.label) for email, _, role in DEMO_PEOPLE]
     rows.append(("admin@demo.example.com", "Site staff (admin)"))
     return rows
+
+
+# --- Reviews --------------------------------------------------------------------
+
+EARLY_REVIEW_TITLE = "Early readiness check (10 weeks out)"
+CURRENT_REVIEW_TITLE = "Go-live readiness review (4 weeks out)"
+
+# (item key, status, response, owner e-mail, signers)
+EARLY_ANSWERS = [
+    (
+        "glr-review-scheduled",
+        "done",
+        "Review booked four weeks before go-live.",
+        "pm",
+        ["approver"],
+    ),
+    (
+        "scope-business-terms",
+        "done",
+        "Scope walked through with finance and warehouse leads.",
+        "pm",
+        ["approver"],
+    ),
+    (
+        "uat-scope-coverage",
+        "in_progress",
+        "Test cases traced for 80% of requirements.",
+        "contributor",
+        [],
+    ),
+    ("dm-dry-runs", "at_risk", "First dry run failed on open purchase orders.", "contributor", []),
+    ("cut-mock-cutover", "not_started", "", "facilitator", []),
+]
+
+CURRENT_ANSWERS = [
+    (
+        "glr-review-scheduled",
+        "done",
+        "Review held 4 weeks before the date; mitigation time planned.",
+        "pm",
+        ["approver"],
+    ),
+    (
+        "glr-test-cycles-exit-criteria",
+        "in_progress",
+        "SIT and performance closed; UAT cycle 2 ends Friday.",
+        "facilitator",
+        [],
+    ),
+    (
+        "glr-risk-register",
+        "done",
+        "Risk log kept in readiness; every risk has an owner and a date.",
+        "pm",
+        ["approver"],
+    ),
+    (
+        "glr-go-no-go-criteria",
+        "done",
+        "Criteria agreed in steering: no open blocker without accepted workaround.",
+        "pm",
+        ["approver", "approver2"],
+    ),
+    (
+        "scope-business-terms",
+        "done",
+        "Scope presented as 42 end-to-end processes.",
+        "pm",
+        ["approver"],
+    ),
+    (
+        "scope-profile-recorded",
+        "done",
+        "Big-bang, 3 ISV solutions, 14 interfaces, 380 users at go-live.",
+        "facilitator",
+        ["approver"],
+    ),
+    ("scope-gap-list", "done", "Eleven gaps, all prioritised with owners.", "pm", ["approver"]),
+    (
+        "scope-signoff",
+        "done",
+        "Signed by the finance and operations directors.",
+        "pm",
+        ["approver", "approver2"],
+    ),
+    (
+        "acc-all-test-types",
+        "done",
+        "All test types in the strategy executed on the full solution.",
+        "contributor",
+        ["approver"],
+    ),
+    (
+        "acc-end-to-end",
+        "done",
+        "Order-to-cash and procure-to-pay run end to end with integrations.",
+        "contributor",
+        [],
+    ),
+    (
+        "uat-scope-coverage",
+        "done",
+        "All 612 requirements traced to test cases.",
+        "contributor",
+        ["approver"],
+    ),
+    (
+        "uat-migrated-data",
+        "done",
+        "UAT cycle 2 runs on the third trial migration.",
+        "contributor",
+        ["approver"],
+    ),
+    (
+        "uat-real-security-roles",
+        "at_risk",
+        "Warehouse testers still share one role; fix planned.",
+        "contributor",
+        [],
+    ),
+    ("uat-signoff", "in_progress", "Sign-off meeting booked after cycle 2.", "pm", []),
+    (
+        "perf-peak-load",
+        "done",
+        "Month-end peak simulated at 1.5x volume; targets met.",
+        "facilitator",
+        ["approver"],
+    ),
+    ("perf-signoff", "done", "Accepted by the business owners.", "facilitator", ["approver"]),
+    (
+        "sit-before-uat",
+        "done",
+        "SIT closed two weeks before UAT started.",
+        "contributor",
+        ["approver"],
+    ),
+    (
+        "sit-signoff",
+        "done",
+        "All 14 interfaces signed off.",
+        "contributor",
+        ["approver", "approver2"],
+    ),
+    (
+        "dm-plan",
+        "done",
+        "Strategy, sequence and reconciliation documented.",
+        "contributor",
+        ["approver"],
+    ),
+    (
+        "dm-dry-runs",
+        "at_risk",
+        "Third dry run took 31 hours against a 24-hour window.",
+        "contributor",
+        [],
+    ),
+    (
+        "dm-fits-window",
+        "at_risk",
+        "Does not fit yet: parallel loads being tuned.",
+        "contributor",
+        [],
+    ),
+    (
+        "cut-plan-complete",
+        "in_progress",
+        "Runbook has 212 steps; owners missing on 9.",
+        "facilitator",
+        [],
+    ),
+    (
+        "cut-mock-cutover",
+        "not_started",
+        "Mock cutover planned for next weekend.",
+        "facilitator",
+        [],
+    ),
+    ("cm-training-delivered", "in_progress", "70% of users trained; rest scheduled.", "pm", []),
+    (
+        "env-licenses",
+        "done",
+        "Licences bought in the production tenant and assigned.",
+        "pm",
+        ["approver"],
+    ),
+    (
+        "ax-collation",
+        "done",
+        "Source database uses SQL_Latin1_General_CP1_CI_AS.",
+        "contributor",
+        ["approver"],
+    ),
+    (
+        "ax-warehouse-mobile",
+        "not_applicable",
+        "Warehouse keeps its current scanners for phase 1.",
+        "pm",
+        [],
+    ),
+]
+
+
+def _answer_review(review, answers, people):
+    from reviews.services.items import review_item_update
+    from reviews.services.signoffs import item_sign_off
+
+    by_key = {item.key: item for item in review.items.all()}
+    short = {
+        "pm": people["pm@demo.example.com"],
+        "facilitator": people["facilitator@demo.example.com"],
+        "contributor": people["contributor@demo.example.com"],
+        "approver": people["approver@demo.example.com"],
+        "approver2": people["approver2@demo.example.com"],
+    }
+    today = timezone.localdate()
+    for index, (key, status, response, owner, signers) in enumerate(answers):
+        item = by_key.get(key)
+        if item is None:
+            continue
+        item = review_item_update(
+            item=item,
+            acting_user=short["facilitator"],
+            version=item.version,
+            status=status,
+            response=response,
+            owner=short[owner],
+            due_date=today + datetime.timedelta(days=(index % 9) - 3) if status != "done" else None,
+        )
+        for signer in signers:
+            item_sign_off(
+                item=item,
+                acting_user=short[signer],
+                decision="approve",
+                comment="Evidence reviewed.",
+            )
+
+
+@transaction.atomic
+def seed_reviews(seeded):
+    """Two reviews of the demo project: an early check and the current one, partly answered and signed."""
+    from reviews.models import Review
+    from reviews.services.checklists import checklist_load_default
+    from reviews.services.reviews import review_create
+
+    project, people = seeded["project"], seeded["people"]
+    Membership.objects.filter(project=project, user=people["approver@demo.example.com"]).update(
+        signoff_roles=["business_owner", "steering_committee"]
+    )
+    Membership.objects.filter(project=project, user=people["contributor@demo.example.com"]).update(
+        signoff_roles=["data_migration_lead"]
+    )
+    template, _ = checklist_load_default()
+    facilitator = people["facilitator@demo.example.com"]
+    reviews = {}
+    for title, answers, status, weeks in (
+        (EARLY_REVIEW_TITLE, EARLY_ANSWERS, Review.Status.COMPLETE, -6),
+        (CURRENT_REVIEW_TITLE, CURRENT_ANSWERS, Review.Status.IN_PROGRESS, 0),
+    ):
+        review = Review.objects.filter(project=project, title=title).first()
+        if review is None:
+            review = review_create(
+                project=project,
+                template=template,
+                acting_user=facilitator,
+                title=title,
+                scheduled_date=timezone.localdate() + datetime.timedelta(weeks=weeks),
+                facilitator=facilitator,
+            )
+            _answer_review(review, answers, people)
+            review.status = status
+            review.save(update_fields=["status"])
+        reviews[title] = review
+    seeded["reviews"] = reviews
+    seeded["review"] = reviews[CURRENT_REVIEW_TITLE]
+    return reviews
+
+
+# --- Workshops and decisions --------------------------------------------------------
+
+EARLY_MINUTES = """Attendees walked through all areas in 90 minutes.
+- Data migration: first dry run failed on open purchase orders; re-creation plan needed.
+- Cutover: no mock cutover planned yet.
+- UAT: coverage at 80%, warehouse scenarios missing.
+Decision: no-go for the original date; re-assess in six weeks."""
+
+
+@transaction.atomic
+def seed_workshops_and_decisions(seeded):
+    """A past workshop with minutes and a past no-go on the early review; the next workshop booked."""
+    from reviews.models import Decision, Workshop
+    from reviews.services.decisions import decision_open, decision_record, vote_cast
+    from reviews.services.workshops import workshop_create, workshop_save_minutes
+
+    people = seeded["people"]
+    facilitator = people["facilitator@demo.example.com"]
+    pm = people["pm@demo.example.com"]
+    approvers = [people["approver@demo.example.com"], people["approver2@demo.example.com"]]
+    early = seeded["reviews"][EARLY_REVIEW_TITLE]
+    current = seeded["reviews"][CURRENT_REVIEW_TITLE]
+    invitees = list(people.values())
+    if not Workshop.objects.filter(review=early).exists():
+        workshop = workshop_create(
+            review=early,
+            acting_user=facilitator,
+            title="Early readiness workshop",
+            starts_at=timezone.now() - datetime.timedelta(weeks=6),
+            facilitator=facilitator,
+            location="Teams",
+            agenda=list(early.sections.values_list("key", flat=True)),
+            invitees=invitees,
+            guests=[("Priya Partner", "priya@partner.example.com")],
+        )
+        workshop.attendees.update(attended=True)
+        workshop_save_minutes(
+            workshop=workshop, acting_user=facilitator, minutes=EARLY_MINUTES, version=1
+        )
+    if not Decision.objects.filter(review=early).exists():
+        decision = decision_open(review=early, acting_user=facilitator)
+        for approver in approvers:
+            vote_cast(
+                decision=decision,
+                acting_user=approver,
+                choice="no_go",
+                comment="Migration does not fit.",
+            )
+        decision_record(
+            decision=decision,
+            acting_user=pm,
+            outcome="no_go",
+            rationale="Data migration and cutover are not rehearsed; the original date is not feasible.",
+            what_must_change="Three timed dry runs inside the window and a mock cutover before the next review.",
+            new_go_live_date=seeded["project"].go_live_date,
+        )
+    if not Workshop.objects.filter(review=current).exists():
+        workshop_create(
+            review=current,
+            acting_user=facilitator,
+            title="Go-live readiness workshop",
+            starts_at=(timezone.now() + datetime.timedelta(days=1)).replace(
+                hour=9, minute=30, second=0, microsecond=0
+            ),
+            facilitator=facilitator,
+            location="Board room and Teams",
+            agenda=list(current.sections.values_list("key", flat=True)),
+            invitees=invitees,
+        )

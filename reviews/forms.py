@@ -128,3 +128,92 @@ class EvidenceForm(forms.Form):
 class SignOffForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
+        super().__init__(**kwargs)
+
+
+class WorkshopForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    starts_at = forms.DateTimeField(label="Starts at", widget=DateTimeInput())
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=15, max_value=600, initial=90
+    )
+    location = forms.CharField(
+        max_length=300, required=False, help_text="Room, or the meeting link."
+    )
+    facilitator = forms.ModelChoiceField(queryset=None, required=False)
+    agenda = forms.MultipleChoiceField(
+        choices=(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="The areas to cover, in checklist order.",
+    )  # fmt: skip
+    invitees = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Invite members"
+    )
+    guests = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Named guests, one per line: Name <e-mail>",
+    )  # fmt: skip
+
+    def __init__(self, *args, review, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = members
+        self.fields["invitees"].queryset = members
+        self.fields["agenda"].choices = [
+            (s.key, s.title) for s in review.sections.order_by("order")
+        ]
+
+    def clean_guests(self):
+        from reviews.services.workshops import parse_guests
+
+        try:
+            return parse_guests(self.cleaned_data["guests"])
+        except forms.ValidationError as error:  # raised with a field dict by the service
+            raise forms.ValidationError(error.messages) from error
+
+
+class MinutesForm(forms.Form):
+    minutes_version = forms.IntegerField(widget=forms.HiddenInput)
+    minutes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(
+        choices=[("go", "Go"), ("no_go", "No-go"), ("abstain", "Abstain")], widget=forms.RadioSelect
+    )
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[("go", "Go"), ("conditional_go", "Conditional go"), ("no_go", "No-go")],
+        widget=forms.RadioSelect,
+    )
+    rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    what_must_change = forms.CharField(
+        label="What must change (no-go)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    new_go_live_date = forms.DateField(
+        label="Proposed new go-live date (no-go; leave empty for “to be decided”)",
+        required=False, widget=DateInput(),
+    )  # fmt: skip
+
+
+class ConditionForm(forms.Form):
+    description = forms.CharField(label="Condition", max_length=1000)
+    owner = forms.ModelChoiceField(queryset=None)
+    due_date = forms.DateField(widget=DateInput())
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members
+
+
+def condition_formset(data=None, *, members):
+    formset_class = forms.formset_factory(ConditionForm, extra=3, max_num=10)
+    return formset_class(data, prefix="condition", form_kwargs={"members": members})

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from reviews.views import items, projects, reviews
+from reviews.views import decisions, items, projects, reviews, workshops
 
 app_name = "reviews"
 
 review = "projects/<int:project_pk>/reviews/<int:review_pk>/"
 item = review + "items/<int:item_pk>/"
+workshop = review + "workshops/<int:workshop_pk>/"
+decision = review + "decision/"
 
 urlpatterns = [
     path("projects/", projects.project_list, name="project_list"),
@@ -33,4 +35,29 @@ urlpatterns = [
         name="evidence_remove",
     ),
     path("sign-offs/awaiting/", items.awaiting_my_signoff, name="awaiting_signoff"),
+    # Workshops and workshop mode
+    path(review + "workshops/", workshops.workshop_list, name="workshop_list"),
+    path(review + "workshops/new/", workshops.workshop_create_view, name="workshop_create"),
+    path(workshop, workshops.workshop_detail, name="workshop_detail"),
+    path(workshop + "attendance/", workshops.workshop_attendance, name="workshop_attendance"),
+    path(workshop + "minutes/", workshops.workshop_minutes, name="workshop_minutes"),
+    path(workshop + "invite.ics", workshops.workshop_ics_view, name="workshop_ics"),
+    path(review + "workshop/", workshops.workshop_mode, name="workshop_mode"),
+    path(item + "workshop-save/", workshops.workshop_mode_save, name="workshop_mode_save"),
+    path(item + "workshop-check/", workshops.workshop_mode_check, name="workshop_mode_check"),
+    # Go / no-go
+    path(decision, decisions.decision_page, name="decision"),
+    path(decision + "open/", decisions.decision_open_view, name="decision_open"),
+    path(decision + "vote/", decisions.decision_vote, name="decision_vote"),
+    path(decision + "record/", decisions.decision_record_view, name="decision_record"),
+    path(
+        "projects/<int:project_pk>/decisions/<int:decision_pk>/",
+        decisions.decision_detail,
+        name="decision_detail",
+    ),
+    path(
+        "projects/<int:project_pk>/conditions/<int:condition_pk>/met/",
+        decisions.condition_met,
+        name="condition_met",
+    ),
 ]

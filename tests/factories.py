@@ -79,3 +79,34 @@ def make_review(project, *, template=None, acting_user=None, **kwargs):
         title=kwargs.pop("title", "Readiness review"),
         **kwargs,
     )
+
+
+# --- Risks and mitigation actions ----------------------------------------------
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    """A rated, open risk. Pass ``type="assertion"`` with ``likelihood=None, impact=None``."""
+
+    class Meta:
+        model = "risks.Risk"
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Risk {n}")
+    description = "What could go wrong, and why."
+    type = "risk"
+    category = "data"
+    likelihood = 3
+    impact = 3
+    raised_by = factory.SubFactory(UserFactory)
+
+
+class MitigationActionFactory(factory.django.DjangoModelFactory):
+    """An open action due in a week; give an ``owner`` who is a member of the risk's project."""
+
+    class Meta:
+        model = "risks.MitigationAction"
+
+    risk = factory.SubFactory(RiskFactory)
+    description = factory.Sequence(lambda n: f"Mitigation step {n}")
+    owner = factory.SubFactory(UserFactory)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))

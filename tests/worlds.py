@@ -15,6 +15,7 @@ def project_world():
     membership = Membership.objects.filter(project=project).first()
     ids = {"project_pk": project.pk, "membership_pk": membership.pk}
     ids.update(_review_ids(project, members))
+    ids.update(_risk_ids(project, members, ids["item_pk"]))
     return ids, members
 
 
@@ -28,7 +29,46 @@ def _review_ids(project, members):
     item = review.items.first()
     evidence = ItemEvidence(item=item, title="plan.pdf", added_by=members[Role.FACILITATOR])
     evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
-    return {"review_pk": review.pk, "item_pk": item.pk, "evidence_pk": evidence.pk}
+    ids = {"review_pk": review.pk, "item_pk": item.pk, "evidence_pk": evidence.pk}
+    ids.update(_workshop_and_decision_ids(review, members))
+    return ids
+
+
+def _workshop_and_decision_ids(review, members):
+    import datetime
+
+    from django.utils import timezone
+
+    from reviews.models import Decision, DecisionCondition, Workshop
+
+    workshop = Workshop.objects.create(
+        review=review,
+        title="Workshop",
+        starts_at=timezone.now(),
+        created_by=members[Role.FACILITATOR],
+    )
+    decision = Decision.objects.create(
+        review=review, opened_by=members[Role.FACILITATOR], status="recorded", outcome="conditional_go",
+        recorded_by=members[Role.FACILITATOR], recorded_at=timezone.now(), snapshot={},
+    )  # fmt: skip
+    condition = DecisionCondition.objects.create(
+        decision=decision, description="Mock cutover passes", owner=members[Role.CONTRIBUTOR],
+        due_date=timezone.localdate() + datetime.timedelta(days=5),
+    )  # fmt: skip
+    return {"workshop_pk": workshop.pk, "decision_pk": decision.pk, "condition_pk": condition.pk}
+
+
+def _risk_ids(project, members, item_pk):
+    from reviews.models import ReviewItem
+    from tests.factories import MitigationActionFactory, RiskFactory
+
+    item = ReviewItem.objects.get(pk=item_pk)
+    risk = RiskFactory(
+        project=project, review=item.review, review_item=item, area=item.section,
+        raised_by=members[Role.FACILITATOR],
+    )  # fmt: skip
+    action = MitigationActionFactory(risk=risk, owner=members[Role.CONTRIBUTOR])
+    return {"risk_pk": risk.pk, "action_pk": action.pk}
 
 
 def foreign_world_ids():

@@ -8,7 +8,9 @@ from .checklist import (
     TemplateItem,
     TemplateSection,
 )
+from .decision import Decision, DecisionCondition, Outcome, Vote
 from .project import Phase, Project, Scope, VoteRule
+from .report import SummaryReport
 from .review import (
     SETTLED_STATUSES,
     ItemEvidence,
@@ -19,13 +21,17 @@ from .review import (
     ReviewSection,
     SignOff,
 )
+from .workshop import Workshop, WorkshopAttendee
 
 __all__ = [
     "SCOPE_ALL",
     "SETTLED_STATUSES",
     "ChecklistTemplate",
+    "Decision",
+    "DecisionCondition",
     "ItemEvidence",
     "ItemStatus",
+    "Outcome",
     "Phase",
     "Project",
     "Review",
@@ -36,7 +42,11 @@ __all__ = [
     "Severity",
     "SignOff",
     "SignoffRole",
+    "SummaryReport",
     "TemplateItem",
     "TemplateSection",
+    "Vote",
     "VoteRule",
+    "Workshop",
+    "WorkshopAttendee",
 ]

@@ -47,25 +47,67 @@ def reviews_of_project(project):
     )
 
 
-def _signoffs_prefetch():
-    return Prefetch(
-        "signoffs",
-        queryset=SignOff.objects.select_related("signer").order_by("created_at", "pk"),
-        to_attr="signoff_list",
-    )
+def _signoffs_prefetch(*, with_signer=True):
+    queryset = SignOff.objects.order_by("created_at", "pk")
+    if with_signer:
+        queryset = queryset.select_related("signer")
+    return Prefetch("signoffs", queryset=queryset, to_attr="signoff_list")
 
 
-def review_items(review):
-    """All items of a review with owner and sign-offs, in checklist order (two queries)."""
-    items = list(
-        ReviewItem.objects.filter(review=review)
-        .select_related("owner", "section")
-        .prefetch_related(_signoffs_prefetch())
-        .order_by("section__order", "order", "key")
-    )
+def review_items(review, *, sections=None, users=None):
+    """All items of a review with owner and sign-offs, in checklist order.
+
+    Two queries. Pass the review's ``sections`` and the project's ``users`` (by id)
+    when the caller has them, so they are attached instead of loaded again per row.
+    """
+    queryset = ReviewItem.objects.filter(review=review).order_by("section__order", "order", "key")
+    if sections is None:
+        queryset = queryset.select_related("section")
+    if users is None:
+        queryset = queryset.select_related("owner")
+    queryset = queryset.annotate(risk_count=Count("risks", distinct=True))
+    items = list(queryset.prefetch_related(_signoffs_prefetch(with_signer=users is None)))
+    if users is not None:
+        _attach_users(items, users)
+    section_by_id = {section.pk: section for section in sections or ()}
     for item in items:
         item.review = review
+        if sections is not None:
+            item.section = section_by_id[item.section_id]
         item.signoff = signoff_state(item, item.signoff_list)
+    return items
+
+
+def _attach_users(items, users):
+    """Set owners and signers from ``users`` (id -> User); load the few that left the project."""
+    from accounts.models import User
+
+    wanted = {item.owner_id for item in items if item.owner_id}
+    wanted |= {record.signer_id for item in items for record in item.signoff_list}
+    missing = wanted - set(users)
+    if missing:
+        users = {**users, **User.objects.in_bulk(missing)}
+    for item in items:
+        item.owner = users.get(item.owner_id) if item.owner_id else None
+        for record in item.signoff_list:
+            record.signer = users[record.signer_id]
+
+
+def decorate_items(user, items):
+    """Per-row links and what ``user`` may do, computed once here instead of in the template."""
+    base = {}
+    for item in items:
+        project = item.review.project
+        if item.review_id not in base:
+            base[item.review_id] = f"{item.review.get_absolute_url()}items/"
+        item.url = f"{base[item.review_id]}{item.pk}/"  # = reviews:item_detail
+        item.quick_add_url = (
+            f"/projects/{project.pk}/items/{item.pk}/risks/quick-add/"  # risks:quick_add
+        )
+        item.may_raise_risk = permissions.can_raise_risk(user, project)
+        item.may_edit = permissions.can_edit_item(user, item)
+        item.may_sign = permissions.can_sign_off(user, item)
+        item.my_signoff = next((s for s in item.signoff.current if s.signer_id == user.pk), None)
     return items
 
 
@@ -141,23 +183,27 @@ def is_awaiting(user, item):
     return bool(permissions.eligible_signoff_roles(user, item) & set(item.signoff.awaited_roles))
 
 
+def _remember_signoff_roles(project, user, memberships):
+    for membership in memberships:
+        if membership.user_id == user.pk:
+            project.__dict__.setdefault("_signoff_roles_cache", {})[user.pk] = frozenset(
+                membership.signoff_roles or ()
+            )
+
+
 def review_page(user, review, params):
     """Everything the review page shows (a fixed number of queries whatever the item count)."""
     sections = list(review.sections.order_by("order"))
-    items = review_items(review)
     memberships = list(
         Membership.objects.filter(project=review.project)
         .select_related("user")
         .order_by("user__full_name")
     )
-    for membership in memberships:
-        if membership.user_id == user.pk:
-            review.project.__dict__.setdefault("_signoff_roles_cache", {})[user.pk] = frozenset(
-                membership.signoff_roles or ()
-            )
+    _remember_signoff_roles(review.project, user, memberships)
+    items = review_items(review, sections=sections, users={m.user_id: m.user for m in memberships})
     annotate_awaited(items, memberships)
     score = review_score(review, sections, items)
-    shown = filter_items(items, user, params)
+    shown = decorate_items(user, filter_items(items, user, params))
     by_section = {section.pk: [] for section in sections}
     for item in shown:
         by_section[item.section_id].append(item)
@@ -191,8 +237,8 @@ def changes_since_previous(review, items):
     return {"previous": previous, "moved": moved}
 
 
-def item_detail(item):
-    """An item with its history, evidence and sign-offs."""
+def item_detail(user, item):
+    """An item with its history, evidence and sign-offs, decorated for ``user``."""
     item.signoff_list = list(item.signoffs.select_related("signer").order_by("created_at", "pk"))
     item.signoff = signoff_state(item, item.signoff_list)
     history = list(item.changes.select_related("user").order_by("-version", "-pk"))
@@ -203,7 +249,15 @@ def item_detail(item):
         Membership.objects.filter(project=item.review.project_id).select_related("user")
     )
     annotate_awaited([item], memberships)
-    return {"history": history, "evidence": evidence, "members": [m.user for m in memberships]}
+    decorate_items(user, [item])
+    from risks.selectors import item_risks
+
+    return {
+        "risks": item_risks(item),
+        "history": history,
+        "evidence": evidence,
+        "members": [m.user for m in memberships],
+    }
 
 
 def evidence_get_for_user(user, project_pk, evidence_pk):

@@ -3,6 +3,11 @@
 from django import template
 
 from accounts.models import Role
+from reviews.models import ItemStatus, SignoffRole
+
+# Label lookups as plain dicts: get_FOO_display() is slow when called for hundreds of rows.
+STATUS_LABELS = dict(ItemStatus.choices)
+SIGNOFF_ROLE_LABELS = dict(SignoffRole.choices)
 
 register = template.Library()
 
@@ -56,9 +61,7 @@ def severity_badge(severity):
 
 @register.filter
 def signoff_role_label(role):
-    from reviews.models import SignoffRole
-
-    return dict(SignoffRole.choices).get(role, "Any approver")
+    return SIGNOFF_ROLE_LABELS.get(role, "Any approver")
 
 
 FIELD_LABELS = {
@@ -79,9 +82,7 @@ def field_label(name):
 
 @register.filter
 def status_label(status):
-    from reviews.models import ItemStatus
-
-    return dict(ItemStatus.choices).get(status, status)
+    return STATUS_LABELS.get(status, status)
 
 
 BAR_ROW = 22
@@ -122,3 +123,8 @@ def trend_markers(reviews):
 @register.simple_tag
 def trend_points(reviews):
     return " ".join(f"{p['x']},{p['y']}" for p in trend_markers(reviews))
+
+
+@register.filter
+def signoff_decision_label(decision):
+    return {"approve": "approval", "reject": "rejection"}.get(decision, decision)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
@@ -23,13 +24,30 @@ from reviews.services.items import (
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
 
 ROW = "reviews/review_detail.html#item-row"
+
+
+def safe_next(request, default):
+    """The ``next`` address posted with a form, if it points to this site; else ``default``."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
 ROW_FORM = "reviews/review_detail.html#item-form"
 
 
 def _row_context(request, item, **extra):
     """What the item row partial needs: the item with its sign-off state and awaited people."""
-    detail = item_detail(item)
-    return {"item": item, "project": item.review.project, "review": item.review, **detail, **extra}
+    detail = item_detail(request.user, item)
+    return {
+        "item": item,
+        "project": item.review.project,
+        "review": item.review,
+        "here": request.headers.get("HX-Current-URL") or item.review.get_absolute_url(),
+        **detail,
+        **extra,
+    }
 
 
 def _save_item(request, item, form):
@@ -131,7 +149,7 @@ def item_sign_off_view(request, project_pk, review_pk, item_pk):
         messages.error(request, error)
     else:
         messages.success(request, "Sign-off recorded.")
-    return redirect(request.POST.get("next") or item.get_absolute_url())
+    return redirect(safe_next(request, item.get_absolute_url()))
 
 
 @require_POST

@@ -86,6 +86,7 @@ def review_detail(request, project_pk, review_pk):
         "filters": params,
         "filtered": any(params.values()),
         "statuses": ItemStatus.choices,
+        "here": request.get_full_path(),
         **page,
     }
     if request.htmx and request.htmx.target == "checklist":

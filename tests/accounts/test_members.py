@@ -120,3 +120,23 @@ def test_only_project_manager_changes_members(client_for, project, members, role
         == 403
     )
     assert Membership.objects.filter(pk=target.pk).exists()
+
+
+def test_project_manager_sets_stakeholder_roles(client_for, project, members):
+    membership = Membership.objects.get(project=project, user=members[Role.CONTRIBUTOR])
+    url = members_url(project, "member_stakeholder_roles", membership.pk)
+    response = client_for(members[Role.PROJECT_MANAGER]).post(
+        url, {"signoff_roles": ["test_lead", "business_owner"]}, follow=True
+    )
+    assert "Stakeholder roles of Contributor Person saved." in response.text
+    assert "Test lead" in response.text
+    membership.refresh_from_db()
+    assert membership.signoff_roles == ["business_owner", "test_lead"]
+
+
+def test_stakeholder_roles_refused_to_others(client_for, project, members):
+    membership = Membership.objects.get(project=project, user=members[Role.CONTRIBUTOR])
+    url = members_url(project, "member_stakeholder_roles", membership.pk)
+    assert client_for(members[Role.FACILITATOR]).get(url).status_code == 403
+    response = client_for(members[Role.PROJECT_MANAGER]).post(url, {"signoff_roles": ["nobody"]})
+    assert "Select a valid choice" in response.text

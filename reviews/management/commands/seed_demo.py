@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from reviews import demo
+from risks.demo import seed_risks
 
 
 class Command(BaseCommand):
@@ -10,6 +11,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("load_checklist", stdout=self.stdout)
         seeded = demo.seed_people_and_project()
+        demo.seed_reviews(seeded)
+        seed_risks(seeded)
+        demo.seed_workshops_and_decisions(seeded)
         self.stdout.write(self.style.SUCCESS(f"Demo project: {seeded['project']}"))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for email, role in demo.logins():

@@ -1,0 +1,83 @@
+"""Reads for workshops and workshop mode."""
+
+from django.db.models import Count, Q
+
+from accounts.models import Membership
+from accounts.selectors import member_users
+from reviews.models import ItemStatus, ReviewItem, Workshop
+from reviews.scoring import signoff_state
+from reviews.selectors.reviews import annotate_awaited, decorate_items
+
+
+def workshops_of_review(review):
+    return list(
+        Workshop.objects.filter(review=review)
+        .select_related("facilitator")
+        .annotate(
+            invited=Count("attendees"),
+            present=Count("attendees", filter=Q(attendees__attended=True)),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def workshop_item_view(user, review, item_pk=None, workshop_pk=None):
+    """One item in large type, with its position, neighbours, section prompts, sign-offs and risks.
+
+    A fixed number of queries whatever the number of items.
+    """
+    from risks.selectors import item_risks
+
+    order = list(
+        ReviewItem.objects.filter(review=review)
+        .order_by("section__order", "order", "key")
+        .values_list("pk", "status")
+    )
+    ids = [pk for pk, _ in order]
+    answered = sum(1 for _, status in order if status != ItemStatus.NOT_STARTED)
+    context = {
+        "item": None,
+        "position": 0,
+        "total": len(ids),
+        "answered": answered,
+        "percent_answered": round(100 * answered / len(ids)) if ids else 0,
+        "previous_id": None,
+        "next_id": None,
+    }
+    workshops = list(Workshop.objects.filter(review=review).order_by("-starts_at")[:20])
+    chosen = next((w for w in workshops if str(w.pk) == str(workshop_pk)), None)
+    context["workshops"] = workshops
+    context["workshop"] = chosen or (workshops[0] if workshops else None)
+    if not ids:
+        return context
+    try:
+        wanted = int(item_pk) if item_pk else None
+    except (TypeError, ValueError):
+        wanted = None
+    if wanted not in ids:
+        wanted = next((pk for pk, status in order if status == ItemStatus.NOT_STARTED), ids[0])
+    index = ids.index(wanted)
+    item = (
+        ReviewItem.objects.filter(pk=wanted)
+        .select_related("section", "owner")
+        .prefetch_related("signoffs__signer")
+        .get()
+    )
+    item.review = review
+    memberships = list(Membership.objects.filter(project=review.project).select_related("user"))
+    # One item: its sign-offs come from the prefetch, then the same decoration as the review page.
+    item.signoff_list = sorted(item.signoffs.all(), key=lambda s: (s.created_at, s.pk))
+    item.signoff = signoff_state(item, item.signoff_list)
+    annotate_awaited([item], memberships)
+    decorate_items(user, [item])
+    context.update(
+        {
+            "item": item,
+            "position": index + 1,
+            "previous_id": ids[index - 1] if index > 0 else None,
+            "next_id": ids[index + 1] if index + 1 < len(ids) else None,
+            "risks": item_risks(item),
+            "members_qs": member_users(review.project),
+        }
+    )
+    return context

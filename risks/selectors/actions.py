@@ -1,0 +1,159 @@
+"""Mitigation actions: mine across projects, a project's by owner, exports."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from accounts.permissions import remember_role
+from risks.models import OPEN_ACTION_STATUSES, ActionStatus, MitigationAction
+
+from .register import owner_is_member, register_queryset
+
+
+def action_get_for_project(project, pk):
+    action = get_object_or_404(
+        MitigationAction.objects.select_related("risk", "owner"), risk__project=project, pk=pk
+    )
+    action.risk.project = project
+    return action
+
+
+def my_open_actions(user):
+    """Open actions the user owns, in projects they are still a member of; overdue first."""
+    today = timezone.localdate()
+    role = Membership.objects.filter(project_id=OuterRef("risk__project_id"), user=user)
+    actions = list(
+        MitigationAction.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES)
+        .filter(Exists(role))
+        .select_related("risk__project")
+        .annotate(
+            my_role=Subquery(role.values("role")[:1]),
+            overdue=Case(
+                When(due_date__lt=today, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("-overdue", F("due_date").asc(nulls_last=True), "pk")
+    )
+    for action in actions:
+        remember_role(action.risk.project, user, action.my_role)
+    return actions
+
+
+def action_row(project, pk):
+    """One action re-read for a row fragment (after a status change)."""
+    action = (
+        MitigationAction.objects.select_related("risk", "owner", "completed_by")
+        .annotate(owner_is_member=owner_is_member(project.pk))
+        .get(risk__project=project, pk=pk)
+    )
+    action.risk.project = project
+    return action
+
+
+@dataclass
+class OwnerActions:
+    owner: User
+    is_member: bool
+    open_count: int = 0
+    overdue_count: int = 0
+    done_count: int = 0
+    actions: list = field(default_factory=list)
+
+    @property
+    def hidden_count(self):
+        return self.open_count - len(self.actions)
+
+
+# Open actions listed per current owner before "show all" (most urgent first).
+ACTIONS_PER_OWNER = 20
+
+
+def actions_by_owner(project, *, expanded_owner=None, limit=ACTIONS_PER_OWNER):
+    """Per owner: open / overdue / done counts and the most urgent open actions (all of
+    them for ``expanded_owner``, and for owners who left).
+
+    Returns (members, former): owners still in the project, and owners who are
+    not any more, whose open actions wait for the project manager to reassign.
+    """
+    today = timezone.localdate()
+    base = MitigationAction.objects.filter(risk__project=project)
+    open_q = Q(status__in=OPEN_ACTION_STATUSES)
+    counts = (
+        base.order_by()
+        .values("owner_id", "owner__full_name", "owner__email")
+        .annotate(
+            is_member=owner_is_member(project.pk),
+            open_count=Count("pk", filter=open_q),
+            overdue_count=Count("pk", filter=open_q & Q(due_date__lt=today)),
+            done_count=Count("pk", filter=Q(status=ActionStatus.DONE)),
+        )
+    )
+    groups = {}
+    for row in counts:
+        owner = User(
+            pk=row["owner_id"], full_name=row["owner__full_name"], email=row["owner__email"]
+        )
+        groups[owner.pk] = OwnerActions(
+            owner=owner,
+            is_member=row["is_member"],
+            open_count=row["open_count"],
+            overdue_count=row["overdue_count"],
+            done_count=row["done_count"],
+        )
+    urgency = [F("due_date").asc(nulls_last=True), F("pk").asc()]
+    # Each owner's open actions numbered by urgency; all of them for the expanded owner
+    # and for owners who left, the first ``limit`` for the others.
+    shown = Case(
+        When(Q(owner_id=expanded_owner) | ~Q(owner_is_member(project.pk)), then=Value(2**31)),
+        default=Value(limit),
+        output_field=IntegerField(),
+    )
+    open_actions = (
+        base.filter(open_q)
+        .annotate(
+            urgency_rank=Window(RowNumber(), partition_by=[F("owner_id")], order_by=urgency),
+            shown=shown,
+        )
+        .filter(urgency_rank__lte=F("shown"))
+        .select_related("risk")
+        .only("description", "due_date", "status", "owner_id", "risk__title", "risk__project_id")
+        .order_by(*urgency)
+    )
+    for action in open_actions:
+        group = groups[action.owner_id]
+        action.risk.project = project
+        action.owner = group.owner
+        group.actions.append(action)
+    ordered = sorted(groups.values(), key=lambda g: (g.owner.full_name.lower(), g.owner.email))
+    members = [g for g in ordered if g.is_member]
+    former = [g for g in ordered if not g.is_member and g.open_count]
+    return members, former
+
+
+def actions_export_rows(project, filters=None):
+    """Actions of the findings the register's filters select (and of the owner filtered on)."""
+    filters = filters or {}
+    risks = register_queryset(project, filters).values("pk")
+    actions = MitigationAction.objects.filter(risk__in=risks)
+    if filters.get("owner"):
+        actions = actions.filter(owner=filters["owner"])
+    return actions.select_related("risk", "owner", "completed_by").order_by("risk_id", "pk")

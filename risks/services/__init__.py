@@ -1,0 +1,27 @@
+"""Writes of the risks app: findings and their mitigation actions (see STYLE.md).
+
+Every function is keyword-only, atomic, checks the acting user's permission and
+the business rules, and records history.
+"""
+
+from .actions import (
+    action_create,
+    action_reassign,
+    action_update,
+    action_update_status,
+    actions_reassign,
+)
+from .common import RiskConflictError
+from .risks import risk_accept, risk_create, risk_update
+
+__all__ = [
+    "RiskConflictError",
+    "action_create",
+    "action_reassign",
+    "action_update",
+    "action_update_status",
+    "actions_reassign",
+    "risk_accept",
+    "risk_create",
+    "risk_update",
+]

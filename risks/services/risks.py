@@ -1,0 +1,211 @@
+"""Writes of findings: raise, edit (with a version check), accept."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import permissions
+from risks.models import Category, Risk, RiskChange, RiskStatus, RiskType
+
+from .actions import action_create
+from .common import RiskConflictError, apply_changes, display_value, require
+
+# Fields a finding's edit form may change. Acceptance has its own service.
+RISK_EDIT_FIELDS = (
+    "title", "type", "category", "status", "description", "recommendation",
+    "likelihood", "impact", "is_blocker", "workaround",
+)  # fmt: skip
+
+# Relations the services set themselves from objects already fetched and checked.
+_RELATIONS = ("project", "review", "review_item", "area", "raised_by", "accepted_by", "updated_by")
+
+
+def _normalise(fields, risk_type):
+    """Assertions are not rated and never block."""
+    if risk_type == RiskType.ASSERTION:
+        fields.update(likelihood=None, impact=None, is_blocker=False)
+    return fields
+
+
+def _links(*, project, review, review_item, area):
+    """The review, item and checklist area a finding came from, checked to be of the project."""
+    if review_item is not None:
+        review = review_item.review
+        area = area or review_item.section
+    if area is not None and review is None:
+        review = area.review
+    if review is not None and review.project_id != project.pk:
+        raise ValidationError("The review item belongs to another project.")
+    if area is not None and area.review_id != review.pk:
+        raise ValidationError("The checklist area belongs to another review.")
+    return review, review_item, area
+
+
+@transaction.atomic
+def risk_create(
+    *,
+    project,
+    acting_user,
+    title,
+    type=RiskType.RISK,
+    description="",
+    recommendation="",
+    category=Category.OTHER,
+    likelihood=None,
+    impact=None,
+    is_blocker=False,
+    workaround="",
+    review=None,
+    review_item=None,
+    area=None,
+    first_action=None,
+):
+    """Raise a finding; ``first_action`` (description, owner, due_date) starts its plan.
+
+    The finding and its first action are saved together or not at all.
+    """
+    require(
+        permissions.can_raise_risk(acting_user, project),
+        "Viewers read the register; ask the project manager for a contributing role.",
+    )
+    review, review_item, area = _links(
+        project=project, review=review, review_item=review_item, area=area
+    )
+    fields = _normalise(
+        {
+            "title": (title or "").strip(),
+            "type": type,
+            "category": category,
+            "description": description or "",
+            "recommendation": recommendation or "",
+            "likelihood": likelihood,
+            "impact": impact,
+            "is_blocker": bool(is_blocker),
+            "workaround": workaround or "",
+        },
+        type,
+    )
+    risk = Risk(
+        project=project,
+        review=review,
+        review_item=review_item,
+        area=area,
+        raised_by=acting_user,
+        updated_by=acting_user,
+        **fields,
+    )
+    risk.full_clean(exclude=_RELATIONS)
+    risk.save()
+    note = f"Raised as {risk.get_type_display().lower()}"
+    if risk.score:
+        note += f" (score {risk.score}, {risk.get_severity_display().lower()})"
+    RiskChange.objects.create(
+        risk=risk, user=acting_user, version=risk.version, changes={}, note=note
+    )
+    if first_action and (first_action.get("description") or "").strip():
+        try:
+            action_create(risk=risk, acting_user=acting_user, **first_action)
+        except ValidationError as error:
+            # The quick-add form names the action's description "action_description".
+            if hasattr(error, "error_dict"):
+                raise ValidationError(
+                    {
+                        ("action_description" if field == "description" else field): messages
+                        for field, messages in error.error_dict.items()
+                    }
+                ) from error
+            raise
+    return risk
+
+
+def _lock(risk):
+    locked = Risk.objects.select_for_update().get(pk=risk.pk)
+    locked.project = risk.project  # keeps the acting user's role cached on the project
+    return locked
+
+
+def _refuse_stale(locked, version):
+    if version is not None and int(version) != locked.version:
+        raise RiskConflictError(
+            risk=locked,
+            since_version=version,
+            changes=locked.changes.filter(version__gt=version).select_related("user"),
+        )
+
+
+@transaction.atomic
+def risk_update(*, risk, acting_user, version, **fields):
+    """Change a finding's fields; refuse (RiskConflictError) when ``version`` is stale."""
+    require(permissions.can_edit_risk(acting_user, risk), "You may not edit this finding.")
+    unknown = set(fields) - set(RISK_EDIT_FIELDS)
+    if unknown:
+        raise TypeError(f"risk_update() cannot change {', '.join(sorted(unknown))}")
+    locked = _lock(risk)
+    _refuse_stale(locked, version)
+    if fields.get("status") == RiskStatus.ACCEPTED and locked.status != RiskStatus.ACCEPTED:
+        raise ValidationError(
+            {"status": "Use “Accept” on the finding's page: it records who accepted it and why."}
+        )
+    fields = _normalise(dict(fields), fields.get("type", locked.type))
+    was_accepted = locked.status == RiskStatus.ACCEPTED
+    changes = apply_changes(locked, fields)
+    if was_accepted and locked.status != RiskStatus.ACCEPTED:
+        # Reopened: the acceptance no longer holds; the history keeps who had accepted it.
+        changes["accepted_by"] = [display_value(locked, "accepted_by", locked.accepted_by), ""]
+        locked.accepted_by, locked.accepted_at, locked.acceptance_reason = None, None, ""
+    if not changes:
+        return locked
+    locked.full_clean(exclude=_RELATIONS)
+    locked.version += 1
+    locked.updated_by = acting_user
+    locked.save()
+    RiskChange.objects.create(
+        risk=locked, user=acting_user, version=locked.version, changes=changes
+    )
+    return locked
+
+
+@transaction.atomic
+def risk_accept(*, risk, acting_user, reason, version=None):
+    """Accept a risk or issue: an approver or the project manager, never its own raiser."""
+    role = permissions.project_role(acting_user, risk.project)
+    require(
+        role in permissions.RISK_ACCEPTORS,
+        "Only an approver or the project manager can accept a risk.",
+    )
+    locked = _lock(risk)
+    _refuse_stale(locked, version)
+    if locked.raised_by_id == acting_user.pk:
+        raise ValidationError(
+            "You raised this finding, so someone else (an approver or the project manager) "
+            "must accept it."
+        )
+    if not locked.is_rated:
+        raise ValidationError(
+            "An assertion records something done well; there is nothing to accept."
+        )
+    if locked.status in (RiskStatus.ACCEPTED, RiskStatus.CLOSED):
+        raise ValidationError(f"This finding is already {locked.get_status_display().lower()}.")
+    if locked.is_blocker and not locked.workaround.strip():
+        raise ValidationError(
+            {
+                "workaround": "A go-live blocker can be accepted only with a workaround. "
+                "Ask the facilitator or the project manager to record one first."
+            }
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the risk is accepted."})
+    changes = apply_changes(locked, {"status": RiskStatus.ACCEPTED})
+    changes["accepted_by"] = ["", str(acting_user)]
+    locked.accepted_by = acting_user
+    locked.accepted_at = timezone.now()
+    locked.acceptance_reason = reason
+    locked.version += 1
+    locked.updated_by = acting_user
+    locked.save()
+    RiskChange.objects.create(
+        risk=locked, user=acting_user, version=locked.version, changes=changes,
+        note=f"Accepted: {reason}"[:300],
+    )  # fmt: skip
+    return locked

@@ -1,0 +1,143 @@
+"""Mitigation actions: status changes, notes and dates, My actions, Actions by owner."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from accounts.forms import add_service_errors
+from accounts.selectors import member_users
+from reviews.selectors.projects import project_get_for_user
+from risks import selectors, services
+from risks.forms import ActionEditForm, ActionStatusForm, ReassignForm
+
+ACTION_ROW_TEMPLATES = {
+    "risk": "risks/risk_detail.html#action_row",
+    "my_actions": "risks/my_actions.html#my_action_row",
+}
+
+
+def _next_url(request, default):
+    url = request.POST.get("next") or request.GET.get("next")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return default
+
+
+@require_http_methods(["POST"])
+def action_status(request, project_pk, action_pk):
+    project = project_get_for_user(request.user, project_pk)
+    action = selectors.action_get_for_project(project, action_pk)
+    if not permissions.can_update_action(request.user, action):
+        raise PermissionDenied
+    form = ActionStatusForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            action = services.action_update_status(
+                action=action, acting_user=request.user, status=form.cleaned_data["status"]
+            )
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+    else:
+        error = "Choose a valid status."
+    row_template = ACTION_ROW_TEMPLATES.get(request.POST.get("row"))
+    if request.htmx and row_template:
+        context = {
+            "project": project,
+            "action": selectors.action_row(project, action.pk),
+            "row_error": error,
+            "next": _next_url(request, ""),
+        }
+        return render(request, row_template, context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Action marked {action.get_status_display().lower()}.")
+    return redirect(_next_url(request, action.risk.get_absolute_url()))
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request, project_pk, action_pk):
+    project = project_get_for_user(request.user, project_pk)
+    action = selectors.action_get_for_project(project, action_pk)
+    can_edit = permissions.can_edit_action(request.user, action)
+    if not (can_edit or permissions.can_update_action(request.user, action)):
+        raise PermissionDenied
+    form = ActionEditForm(request.POST or None, action=action, can_edit=can_edit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(action=action, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Action saved.")
+            return redirect(_next_url(request, f"{action.risk.get_absolute_url()}#actions"))
+    context = {
+        "project": project,
+        "action": action,
+        "form": form,
+        "next": _next_url(request, ""),
+    }
+    return render(request, "risks/action_form.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["POST"])
+def actions_reassign(request, project_pk):
+    """Reassign the ticked open actions (of any owner, current or former) to one member."""
+    project = project_get_for_user(request.user, project_pk)
+    if not permissions.can_reassign_action(request.user, project):
+        raise PermissionDenied
+    form = ReassignForm(request.POST, project=project)
+    if form.is_valid():
+        actions = list(form.cleaned_data["actions"])
+        for action in actions:
+            action.risk.project = project
+        try:
+            moved = services.actions_reassign(
+                actions=actions,
+                acting_user=request.user,
+                owner=form.cleaned_data["owner"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, f"Not reassigned: {' '.join(error.messages)}")
+        else:
+            owner = form.cleaned_data["owner"]
+            messages.success(
+                request,
+                f"{len(moved)} action{'s' if len(moved) != 1 else ''} now owned by {owner}.",
+            )
+    else:
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+        messages.error(request, f"Not reassigned: {' '.join(errors)}")
+    return redirect(_next_url(request, reverse("risks:actions_by_owner", args=[project.pk])))
+
+
+@require_http_methods(["GET"])
+def actions_by_owner(request, project_pk):
+    project = project_get_for_user(request.user, project_pk)
+    expanded = request.GET.get("owner")
+    members, former = selectors.actions_by_owner(
+        project, expanded_owner=int(expanded) if expanded and expanded.isdigit() else None
+    )
+    can_reassign = permissions.can_reassign_action(request.user, project)
+    context = {
+        "project": project,
+        "owners": members,
+        "former_owners": former,
+        "can_reassign": can_reassign,
+        "members": list(member_users(project)) if can_reassign else [],
+    }
+    return render(request, "risks/actions_by_owner.html", context)
+
+
+@require_http_methods(["GET"])
+def my_actions(request):
+    context = {"actions": selectors.my_open_actions(request.user), "next": request.get_full_path()}
+    return render(request, "risks/my_actions.html", context)

@@ -1,0 +1,108 @@
+"""The risk register page and the register and actions exports."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from accounts import permissions
+from reviews.selectors.projects import project_get_for_user
+from risks import exports, selectors
+from risks.forms import RegisterFilterForm
+
+REGISTER_PAGE_SIZE = 100
+
+
+def _query(request, **changes):
+    """The current query string with some parameters changed (None drops one)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in changes.items():
+        params.pop(name, None)
+        if value is not None:
+            params[name] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _register_filters(request, project):
+    form = RegisterFilterForm(
+        request.GET or None, **selectors.register_filter_choices(project), auto_id="filter-%s"
+    )
+    return form, form.filters()
+
+
+def _sort_links(request, current):
+    links = {}
+    for name in selectors.REGISTER_SORTS:
+        if current == name:
+            links[name] = {"url": _query(request, sort=f"-{name}"), "direction": "ascending"}
+        elif current == f"-{name}":
+            links[name] = {"url": _query(request, sort=name), "direction": "descending"}
+        else:
+            links[name] = {"url": _query(request, sort=name), "direction": None}
+    return links
+
+
+@require_http_methods(["GET"])
+def register(request, project_pk):
+    project = project_get_for_user(request.user, project_pk)
+    form, filters = _register_filters(request, project)
+    _, sort = selectors.register_order(request.GET.get("sort"))
+    page = Paginator(selectors.register_rows(project, filters, sort), REGISTER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.attach_actions(page.object_list, project)
+    cell = (filters.get("likelihood"), filters.get("impact"))
+
+    def cell_url(likelihood, impact):
+        if cell == (likelihood, impact):
+            return _query(request, likelihood=None, impact=None)  # a second click clears it
+        return _query(request, likelihood=str(likelihood), impact=str(impact))
+
+    heatmap = selectors.heatmap(
+        selectors.register_queryset(project, filters, cell=False),
+        cell_url=cell_url,
+        selected=cell if all(cell) else None,
+        title="Heat map of the findings listed",
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "project": project,
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "heatmap": heatmap,
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
+        "query": query.urlencode(),
+        "can_raise": permissions.can_raise_risk(request.user, project),
+    }
+    return render(request, "risks/register.html", context)
+
+
+@require_http_methods(["GET"])
+def register_export(request, project_pk, file_format):
+    project = project_get_for_user(request.user, project_pk)
+    _, filters = _register_filters(request, project)
+    risks = selectors.register_rows(project, filters, request.GET.get("sort"), export=True)
+    headers, rows = exports.table(
+        selectors.attach_actions(risks, project), exports.REGISTER_COLUMNS
+    )
+    name = exports.filename(project, "risks", file_format)
+    if file_format == "xlsx":
+        return exports.xlsx_response(name, headers, rows, sheet_title="Risk register")
+    return exports.csv_response(name, headers, rows)
+
+
+@require_http_methods(["GET"])
+def actions_export(request, project_pk, file_format):
+    project = project_get_for_user(request.user, project_pk)
+    _, filters = _register_filters(request, project)
+    headers, rows = exports.table(
+        selectors.actions_export_rows(project, filters), exports.ACTION_COLUMNS
+    )
+    name = exports.filename(project, "actions", file_format)
+    if file_format == "xlsx":
+        return exports.xlsx_response(name, headers, rows, sheet_title="Mitigation actions")
+    return exports.csv_response(name, headers, rows)

@@ -1,0 +1,69 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from risks.models import MitigationAction, Risk
+from tests.factories import MitigationActionFactory, RiskFactory, make_review
+
+
+@pytest.fixture
+def review_item(project, members):
+    review = make_review(project, acting_user=members[Role.FACILITATOR])
+    return review.items.select_related("review", "section").first()
+
+
+@pytest.fixture
+def risk(project, members):
+    """An open risk raised by the facilitator, with one planned action owned by the contributor."""
+    risk = RiskFactory(project=project, raised_by=members[Role.FACILITATOR], likelihood=4, impact=3)
+    MitigationActionFactory(risk=risk, owner=members[Role.CONTRIBUTOR])
+    return risk
+
+
+@pytest.fixture
+def action(risk):
+    return risk.actions.get()
+
+
+def days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def bulk_register(project, owners, raised_by, count):
+    """``count`` findings with three actions each (one overdue, one due, one done), fast."""
+    types = ["risk", "risk", "issue", "assertion"]
+    statuses = ["open", "mitigating", "open", "accepted", "closed"]
+    risks = Risk.objects.bulk_create(
+        [
+            Risk(
+                project=project,
+                title=f"Bulk finding {n}",
+                type=types[n % 4],
+                status=statuses[n % 5],
+                category="data",
+                likelihood=None if types[n % 4] == "assertion" else n % 5 + 1,
+                impact=None if types[n % 4] == "assertion" else (n // 5) % 5 + 1,
+                is_blocker=n % 7 == 0 and types[n % 4] != "assertion",
+                raised_by=raised_by,
+            )
+            for n in range(count)
+        ]
+    )
+    actions = []
+    now = timezone.now()
+    for n, risk in enumerate(risks):
+        if risk.type == "assertion":
+            continue
+        owner = owners[n % len(owners)]
+        actions += [
+            MitigationAction(risk=risk, description="Overdue step", owner=owner, due_date=days(-3)),
+            MitigationAction(risk=risk, description="Next step", owner=owner, due_date=days(5)),
+            MitigationAction(
+                risk=risk, description="Done step", owner=owner, due_date=days(-10),
+                status="done", completed_at=now, completed_by=owner,
+            ),
+        ]  # fmt: skip
+    MitigationAction.objects.bulk_create(actions)
+    return risks

@@ -1,0 +1,98 @@
+"""The register, My actions and Actions by owner make the same number of queries at 50 and 500."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+
+from .conftest import bulk_register
+
+# Every page: session + user, then the project with my role (not on My actions).
+# Register: filter choices (owners, areas, reviews), count, page rows, their actions, heat map.
+# Actions by owner: counts per owner, open actions, members for reassignment.
+# Detail: finding, actions, its history, its actions' history, members for the action form.
+MAX_QUERIES = {
+    "register": 10,
+    "register_filtered": 10,
+    "register_xlsx": 8,
+    "my_actions": 3,
+    "actions_by_owner": 6,
+    "risk_detail": 8,
+}
+
+
+@pytest.fixture(params=[50, 500], ids=["50-risks", "500-risks"])
+def big_register(request, project, members):
+    owners = [members[Role.CONTRIBUTOR], members[Role.APPROVER], members[Role.FACILITATOR]]
+    risks = bulk_register(project, owners, members[Role.FACILITATOR], request.param)
+    return risks
+
+
+def test_register_query_count(
+    client_for, project, members, big_register, django_assert_max_num_queries
+):
+    client = client_for(members[Role.PROJECT_MANAGER])
+    url = reverse("risks:register", args=[project.pk])
+    with django_assert_max_num_queries(MAX_QUERIES["register"]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.text.count("<tr>") > min(len(big_register), 100)  # rows rendered
+
+
+def test_filtered_register_query_count(
+    client_for, project, members, big_register, django_assert_max_num_queries
+):
+    client = client_for(members[Role.VIEWER])
+    url = reverse("risks:register", args=[project.pk])
+    params = {
+        "status": "active", "severity": "medium", "owner": members[Role.APPROVER].pk,
+        "plan": "", "sort": "-actions", "page": 1,
+    }  # fmt: skip
+    with django_assert_max_num_queries(MAX_QUERIES["register_filtered"]):
+        assert client.get(url, params).status_code == 200
+
+
+def test_register_export_query_count(
+    client_for, project, members, big_register, django_assert_max_num_queries
+):
+    client = client_for(members[Role.VIEWER])
+    with django_assert_max_num_queries(MAX_QUERIES["register_xlsx"]):
+        assert client.get(reverse("risks:register_xlsx", args=[project.pk])).status_code == 200
+
+
+def test_my_actions_query_count(client_for, members, big_register, django_assert_max_num_queries):
+    client = client_for(members[Role.CONTRIBUTOR])
+    with django_assert_max_num_queries(MAX_QUERIES["my_actions"]):
+        response = client.get(reverse("risks:my_actions"))
+    assert "Overdue step" in response.text
+
+
+def test_actions_by_owner_query_count(
+    client_for, project, members, big_register, django_assert_max_num_queries
+):
+    client = client_for(members[Role.PROJECT_MANAGER])
+    with django_assert_max_num_queries(MAX_QUERIES["actions_by_owner"]):
+        response = client.get(reverse("risks:actions_by_owner", args=[project.pk]))
+    assert "Reassign" in response.text
+
+
+def test_risk_detail_query_count(
+    client_for, project, members, big_register, django_assert_max_num_queries
+):
+    client = client_for(members[Role.PROJECT_MANAGER])
+    risk = big_register[1]
+    with django_assert_max_num_queries(MAX_QUERIES["risk_detail"]):
+        assert client.get(risk.get_absolute_url()).status_code == 200
+
+
+def test_project_card_and_home_panels_are_constant(
+    project, members, big_register, django_assert_num_queries
+):
+    from risks.selectors import home_risk_panels, project_risk_summary
+
+    with django_assert_num_queries(3):  # findings figures, action figures, heat map
+        summary = project_risk_summary(project)
+    assert summary["total"] == len(big_register)
+    with django_assert_num_queries(2):  # blockers per project, my overdue actions
+        panels = home_risk_panels(members[Role.CONTRIBUTOR], [project])
+    assert panels["my_overdue_actions"]
