@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import TimeStampedModel
+from readiness.models import ChangeRecord, TimeStampedModel
 
 
 class RiskType(models.TextChoices):
@@ -213,20 +213,11 @@ class Risk(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class RiskChange(models.Model):
-    """One saved change of a finding: who, when, and every field's old -> new value."""
+class RiskChange(ChangeRecord):
+    """One saved change of a finding."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="changes")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     version = models.PositiveIntegerField(help_text="The finding's version after this change.")
-    changes = models.JSONField(help_text="{field: [old, new]} with display values.")
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.risk} v{self.version}"
@@ -293,19 +284,10 @@ class MitigationAction(TimeStampedModel):
         return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
 
 
-class MitigationActionChange(models.Model):
-    """One saved change of an action: who, when, {field: [old, new]}."""
+class MitigationActionChange(ChangeRecord):
+    """One saved change of a mitigation action."""
 
     action = models.ForeignKey(MitigationAction, on_delete=models.CASCADE, related_name="changes")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    changes = models.JSONField(help_text="{field: [old, new]} with display values.")
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"

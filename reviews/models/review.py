@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import TimeStampedModel
+from readiness.models import ChangeRecord, TimeStampedModel
 
 from .checklist import Severity, SignoffRole
 
@@ -144,20 +144,11 @@ class ReviewItem(models.Model):
         return [labels.get(role, role) for role in self.signoff_roles or []]
 
 
-class ReviewItemChange(models.Model):
-    """One saved edit of an item: who, when, and every field's old -> new value."""
+class ReviewItemChange(ChangeRecord):
+    """One saved edit of an item."""
 
     item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="changes")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     version = models.PositiveIntegerField(help_text="The item's version after this change.")
-    changes = models.JSONField(help_text="{field: [old, new]} with display values.")
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
 
     def __str__(self):
         return f"{self.item} v{self.version}"
