@@ -9,7 +9,22 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from accounts.models import Membership
-from reviews.models import ChecklistTemplate, Project, SignoffRole, TemplateItem, TemplateSection
+from reviews.models import (
+    ChecklistTemplate,
+    Decision,
+    ItemEvidence,
+    Project,
+    Review,
+    ReviewItem,
+    ReviewItemChange,
+    SignOff,
+    SignoffRole,
+    SummaryReport,
+    TemplateItem,
+    TemplateSection,
+    Vote,
+    Workshop,
+)
 from reviews.services.checklist_formats import CSV_COLUMNS
 from reviews.services.checklists import (
     EXPORT_CONTENT_TYPES,
@@ -235,3 +250,98 @@ class TemplateItemAdmin(ReadOnlyAdmin):
     list_filter = ["template", "severity", "mandatory"]
     list_select_related = ["template", "section"]
     search_fields = ["key", "title", "description"]
+
+
+# --- Reviews and what hangs off them: read-only, so every change goes through the services
+# (and is recorded in the history) rather than around them.
+
+
+class ReviewItemInline(admin.TabularInline):
+    model = ReviewItem
+    fields = ["key", "title", "status", "owner", "due_date", "is_blocker", "version"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owner", "section")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = [
+        "title",
+        "project",
+        "status",
+        "scheduled_date",
+        "template_name",
+        "template_version",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["project"]
+    search_fields = ["title", "project__name"]
+    inlines = [ReviewItemInline]
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "review", "status", "owner", "is_blocker", "version"]
+    list_filter = ["status", "is_blocker", "mandatory"]
+    list_select_related = ["review", "owner"]
+    search_fields = ["key", "title", "response"]
+
+
+@admin.register(ReviewItemChange)
+class ReviewItemChangeAdmin(ReadOnlyAdmin):
+    list_display = ["item", "user", "created_at", "version", "note"]
+    list_select_related = ["item", "user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["item", "signer", "as_role", "decision", "created_at", "superseded_at"]
+    list_filter = ["decision", "as_role"]
+    list_select_related = ["item", "signer"]
+
+
+@admin.register(ItemEvidence)
+class ItemEvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["title", "item", "added_by", "created_at", "removed_at"]
+    list_select_related = ["item", "added_by"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(ReadOnlyAdmin):
+    list_display = ["title", "review", "starts_at", "facilitator"]
+    list_select_related = ["review", "facilitator"]
+
+
+class VoteInline(admin.TabularInline):
+    model = Vote
+    fields = ["voter", "choice", "comment", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["review", "status", "outcome", "recorded_by", "recorded_at", "reverted_at"]
+    list_filter = ["status", "outcome"]
+    list_select_related = ["review", "recorded_by"]
+    inlines = [VoteInline]
+
+
+@admin.register(SummaryReport)
+class SummaryReportAdmin(ReadOnlyAdmin):
+    list_display = ["review", "status", "requested_by", "created_at", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["review", "requested_by"]

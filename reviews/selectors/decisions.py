@@ -51,6 +51,7 @@ def gate(review):
         "unsigned_mandatory": unsigned_mandatory,
         "overdue_actions": overdue_actions,
         "open_risks": open_risks,
+        "blocker_count": len(blocker_items) + len(blocker_risks),
         "clear": not (blocker_items or blocker_risks or unsigned_mandatory or overdue_actions),
     }
 
