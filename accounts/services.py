@@ -6,6 +6,17 @@ from django.db import transaction
 from accounts.models import Membership, Role, User
 
 
+def require_member(*, project, user, field="owner", purpose="take part in it"):
+    """Refuse a user who is not an active member of the project, with a message that says why."""
+    if not user.is_active or not Membership.objects.filter(project=project, user=user).exists():
+        raise ValidationError(
+            {
+                field: f"{user} is not a member of {project}, so they cannot {purpose}. "
+                "Choose a project member, or ask the project manager to add them first."
+            }
+        )
+
+
 def _lock_memberships(project):
     # Serialise membership changes of one project so two removals cannot both pass
     # the "last project manager" check.

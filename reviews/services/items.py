@@ -1,6 +1,5 @@
 """Editing review items: responses with version checks and history, blocker flags, evidence."""
 
-import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -8,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership
-from reviews.models import ItemEvidence, ItemStatus, ReviewItem, ReviewItemChange, SignOff
+from accounts.services import require_member
+from readiness.history import apply_changes
+from reviews.models import ItemEvidence, ReviewItem, ReviewItemChange, SignOff
 
 EDITABLE_FIELDS = ("status", "response", "owner", "due_date", "is_blocker", "blocker_reason")
 # A change to these means what was signed is no longer what is there.
@@ -31,42 +31,22 @@ class StaleItemError(Exception):
         )
 
 
-def display_value(name, value):
-    """A value as people read it, for the history."""
-    if value is None or value == "":
-        return "—"
-    if name == "status":
-        return ItemStatus(value).label
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _record(item, acting_user, changes, note=""):
     return ReviewItemChange.objects.create(
         item=item, user=acting_user, version=item.version, changes=changes, note=note[:300]
     )
 
 
-TEXT_FIELDS = frozenset({"status", "response", "blocker_reason"})
+TEXT_FIELDS = frozenset({"response", "blocker_reason"})
 
 
 def _normalise(name, value):
+    """Form values as the model stores them: stripped text, None for an empty date or owner."""
     if name == "is_blocker":
         return bool(value)
     if name in TEXT_FIELDS:
-        return (value or "").strip() if name != "status" else value
+        return (value or "").strip()
     return value or None
-
-
-def _check_owner(item, owner):
-    if (
-        owner is not None
-        and not Membership.objects.filter(project_id=item.review.project_id, user=owner).exists()
-    ):
-        raise ValidationError({"owner": f"{owner} is not a member of this project."})
 
 
 @transaction.atomic
@@ -86,43 +66,36 @@ def review_item_update(*, item, acting_user, version, **fields):
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
-    if "owner" in fields:
-        _check_owner(locked, fields["owner"])
-    diff = {
-        name: (getattr(locked, name), _normalise(name, new))
-        for name, new in fields.items()
-        if _normalise(name, new) != _normalise(name, getattr(locked, name))
-    }
-    if "is_blocker" in diff and not (fields.get("blocker_reason") or "").strip():
+    fields = {name: _normalise(name, value) for name, value in fields.items()}
+    if fields.get("owner") is not None:
+        require_member(
+            project=locked.review.project, user=fields["owner"], purpose="own its checklist items"
+        )
+    if (
+        "is_blocker" in fields
+        and fields["is_blocker"] != locked.is_blocker
+        and not fields.get("blocker_reason")
+    ):
         raise ValidationError(
             {
                 "blocker_reason": "Say why the go-live blocker flag changes; the reason is kept in the history."
             }
         )
-    if not diff:
+    changes = apply_changes(locked, fields)
+    if not changes:
         return locked
-    for name, (_, new) in diff.items():
-        setattr(locked, name, new)
     locked.version += 1
     locked.updated_at = timezone.now()
     locked.updated_by = acting_user
     locked.save()
     note = ""
-    if SIGNED_CONTENT_FIELDS & set(diff):
+    if SIGNED_CONTENT_FIELDS & set(changes):
         superseded = SignOff.objects.filter(item=locked, superseded_at__isnull=True).update(
             superseded_at=timezone.now()
         )
         if superseded:
             note = f"{superseded} sign-off{'s' if superseded != 1 else ''} superseded; the item needs signing again."
-    _record(
-        locked,
-        acting_user,
-        {
-            name: [display_value(name, old), display_value(name, new)]
-            for name, (old, new) in diff.items()
-        },
-        note=note,
-    )
+    _record(locked, acting_user, changes, note=note)
     return locked
 
 
@@ -169,7 +142,7 @@ def item_evidence_add(*, item, acting_user, title="", url="", file=None):
         evidence.content_type = getattr(file, "content_type", "") or ""
     evidence.full_clean(exclude=["file"] if file is not None else None)
     evidence.save()
-    _record(item, acting_user, {"evidence": ["—", evidence.title]}, note="Evidence added")
+    _record(item, acting_user, {"evidence": ["", evidence.title]}, note="Evidence added")
     return evidence
 
 
@@ -181,7 +154,5 @@ def item_evidence_remove(*, evidence, acting_user):
     evidence.removed_at = timezone.now()
     evidence.removed_by = acting_user
     evidence.save(update_fields=["removed_at", "removed_by"])
-    _record(
-        evidence.item, acting_user, {"evidence": [evidence.title, "—"]}, note="Evidence removed"
-    )
+    _record(evidence.item, acting_user, {"evidence": [evidence.title, ""]}, note="Evidence removed")
     return evidence

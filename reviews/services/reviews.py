@@ -1,9 +1,8 @@
 """Creating and updating readiness reviews."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Membership
+from accounts.services import require_member
 from reviews.models import Review, ReviewItem, ReviewSection
 
 
@@ -14,11 +13,10 @@ def review_create(*, project, template, acting_user, title, scheduled_date=None,
     The copy (sections and items) belongs to the review, so a later edit or a new
     version of the template never rewrites a past review.
     """
-    if (
-        facilitator is not None
-        and not Membership.objects.filter(project=project, user=facilitator).exists()
-    ):
-        raise ValidationError({"facilitator": f"{facilitator} is not a member of this project."})
+    if facilitator is not None:
+        require_member(
+            project=project, user=facilitator, field="facilitator", purpose="facilitate it"
+        )
     review = Review.objects.create(
         project=project,
         template=template,
@@ -74,12 +72,11 @@ REVIEW_FIELDS = ("title", "scheduled_date", "status", "facilitator")
 
 @transaction.atomic
 def review_update(*, review, acting_user, **fields):
-    facilitator = fields.get("facilitator")
-    if (
-        facilitator is not None
-        and not Membership.objects.filter(project=review.project_id, user=facilitator).exists()
-    ):
-        raise ValidationError({"facilitator": f"{facilitator} is not a member of this project."})
+    if fields.get("facilitator") is not None:
+        require_member(
+            project=review.project, user=fields["facilitator"], field="facilitator",
+            purpose="facilitate it",
+        )  # fmt: skip
     for name in REVIEW_FIELDS:
         if name in fields:
             setattr(review, name, fields[name])

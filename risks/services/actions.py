@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from readiness.history import apply_changes, display_value
 from risks.models import ActionStatus, MitigationAction, MitigationActionChange
 
-from .common import apply_changes, display_value, require, require_member_owner
+from .common import require, require_member_owner
 
 
 def _lock(action):

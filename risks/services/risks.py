@@ -5,10 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import permissions
+from readiness.history import apply_changes, display_value
 from risks.models import Category, Risk, RiskChange, RiskStatus, RiskType
 
 from .actions import action_create
-from .common import RiskConflictError, apply_changes, display_value, require
+from .common import RiskConflictError, require
 
 # Fields a finding's edit form may change. Acceptance has its own service.
 RISK_EDIT_FIELDS = (
