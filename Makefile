@@ -32,6 +32,10 @@ test: $(STAMP)
 	SECRET_KEY=check $(PY) manage.py check
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+## make e2e: only the browser journeys and the accessibility check (needs /usr/bin/chromium)
+e2e: $(STAMP)
+	$(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

@@ -182,3 +182,18 @@ def can_record_decision(user, review):
 
 def can_vote(user, review):
     return _has_role(user, review.project, {Role.APPROVER})
+
+
+# --- Summary PDFs --------------------------------------------------------------
+
+
+def can_request_summary(user, review):
+    return _has_role(user, review.project, EDITORS)
+
+
+def can_send_summary(user, review):
+    return _has_role(user, review.project, EDITORS)
+
+
+def can_download_summary(user, report):
+    return can_view_project(user, report.review.project)

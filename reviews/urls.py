@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.views import decisions, items, projects, reviews, workshops
+from reviews.views import decisions, items, projects, reviews, summaries, workshops
 
 app_name = "reviews"
 
@@ -59,5 +59,18 @@ urlpatterns = [
         "projects/<int:project_pk>/conditions/<int:condition_pk>/met/",
         decisions.condition_met,
         name="condition_met",
+    ),
+    # Summary PDFs
+    path(review + "summaries/", summaries.summary_list, name="summary_list"),
+    path(review + "summaries/request/", summaries.summary_request_view, name="summary_request"),
+    path(
+        "projects/<int:project_pk>/summaries/<int:summary_pk>/download/",
+        summaries.summary_download,
+        name="summary_download",
+    ),
+    path(
+        "projects/<int:project_pk>/summaries/<int:summary_pk>/send/",
+        summaries.summary_send_view,
+        name="summary_send",
     ),
 ]

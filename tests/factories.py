@@ -110,3 +110,20 @@ class MitigationActionFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Mitigation step {n}")
     owner = factory.SubFactory(UserFactory)
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
+
+
+# --- Summary PDFs --------------------------------------------------------------------
+
+
+def make_summary(review, *, requested_by, status="ready", recipients=()):
+    """A summary report; a ready one has a (tiny) stored PDF, without running WeasyPrint."""
+    from django.core.files.base import ContentFile
+
+    from reviews.models import SummaryReport
+
+    report = SummaryReport.objects.create(review=review, requested_by=requested_by, status=status)
+    if status == "ready":
+        report.pages = 1
+        report.file.save(f"summary-{report.pk}.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    report.recipients.set(recipients)
+    return report

@@ -31,7 +31,14 @@ def _review_ids(project, members):
     evidence.file.save("plan.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     ids = {"review_pk": review.pk, "item_pk": item.pk, "evidence_pk": evidence.pk}
     ids.update(_workshop_and_decision_ids(review, members))
+    ids["summary_pk"] = _summary_id(review, members)
     return ids
+
+
+def _summary_id(review, members):
+    from tests.factories import make_summary
+
+    return make_summary(review, requested_by=members[Role.FACILITATOR]).pk
 
 
 def _workshop_and_decision_ids(review, members):

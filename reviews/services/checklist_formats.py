@@ -71,6 +71,11 @@ class ParsedChecklist:
     items: list = field(default_factory=list)
 
 
+# Tab, newline and carriage return are text; other C0 control characters are not, and
+# PostgreSQL refuses NUL outright.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class _Checker:
     """Collects the errors of one row (or node) under its line number."""
 
@@ -88,6 +93,9 @@ class _Checker:
             self.error(name, "must be text")
             return ""
         value = str(value).strip()
+        if CONTROL_CHARACTERS.search(value):
+            self.error(name, "contains control characters (such as NUL); remove them")
+            return ""
         if required and not value:
             self.error(name, "is empty")
         if max_length and len(value) > max_length:
@@ -136,7 +144,11 @@ class _Checker:
         if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
             self.error(name, "must be a list of texts")
             return []
-        return [str(v).strip() for v in value if str(v).strip()]
+        texts = [str(v).strip() for v in value if str(v).strip()]
+        if any(CONTROL_CHARACTERS.search(text) for text in texts):
+            self.error(name, "contains control characters (such as NUL); remove them")
+            return []
+        return texts
 
     def choices(self, raw, name, allowed, what):
         values = list(dict.fromkeys(self.strings(raw, name)))  # de-duplicated, in order
@@ -257,7 +269,12 @@ def _line_of_field(root, name):
 
 
 def _parse_yaml(text, errors):
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks the characters when the loader is made (control characters fail).
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        errors.append(ImportRowError(1, f"invalid YAML: {exc}"))
+        return None
     try:
         root = loader.get_single_node()
         document = loader.construct_document(root) if root is not None else None

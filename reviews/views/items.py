@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions
 from accounts.forms import add_service_errors
 from accounts.selectors import member_users
+from readiness.http import safe_next_url
 from reviews.forms import EvidenceForm, ItemForm, SignOffForm
 from reviews.selectors.reviews import (
     evidence_get_for_user,
@@ -24,14 +24,6 @@ from reviews.services.items import (
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
 
 ROW = "reviews/review_detail.html#item-row"
-
-
-def safe_next(request, default):
-    """The ``next`` address posted with a form, if it points to this site; else ``default``."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 ROW_FORM = "reviews/review_detail.html#item-form"
@@ -149,7 +141,7 @@ def item_sign_off_view(request, project_pk, review_pk, item_pk):
         messages.error(request, error)
     else:
         messages.success(request, "Sign-off recorded.")
-    return redirect(safe_next(request, item.get_absolute_url()))
+    return redirect(safe_next_url(request, item.get_absolute_url()))
 
 
 @require_POST

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions
 from accounts.forms import add_service_errors
 from accounts.selectors import member_users
+from readiness.http import safe_next_url
 from reviews.selectors.projects import project_get_for_user
 from risks import selectors, services
 from risks.forms import ActionEditForm, ActionStatusForm, ReassignForm
@@ -18,15 +18,6 @@ ACTION_ROW_TEMPLATES = {
     "risk": "risks/risk_detail.html#action_row",
     "my_actions": "risks/my_actions.html#my_action_row",
 }
-
-
-def _next_url(request, default):
-    url = request.POST.get("next") or request.GET.get("next")
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
 
 
 @require_http_methods(["POST"])
@@ -52,14 +43,14 @@ def action_status(request, project_pk, action_pk):
             "project": project,
             "action": selectors.action_row(project, action.pk),
             "row_error": error,
-            "next": _next_url(request, ""),
+            "next": safe_next_url(request, ""),
         }
         return render(request, row_template, context)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, f"Action marked {action.get_status_display().lower()}.")
-    return redirect(_next_url(request, action.risk.get_absolute_url()))
+    return redirect(safe_next_url(request, action.risk.get_absolute_url()))
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,12 +68,12 @@ def action_edit(request, project_pk, action_pk):
             add_service_errors(form, error)
         else:
             messages.success(request, "Action saved.")
-            return redirect(_next_url(request, f"{action.risk.get_absolute_url()}#actions"))
+            return redirect(safe_next_url(request, f"{action.risk.get_absolute_url()}#actions"))
     context = {
         "project": project,
         "action": action,
         "form": form,
-        "next": _next_url(request, ""),
+        "next": safe_next_url(request, ""),
     }
     return render(request, "risks/action_form.html", context, status=400 if form.errors else 200)
 
@@ -116,7 +107,7 @@ def actions_reassign(request, project_pk):
     else:
         errors = [message for messages_ in form.errors.values() for message in messages_]
         messages.error(request, f"Not reassigned: {' '.join(errors)}")
-    return redirect(_next_url(request, reverse("risks:actions_by_owner", args=[project.pk])))
+    return redirect(safe_next_url(request, reverse("risks:actions_by_owner", args=[project.pk])))
 
 
 @require_http_methods(["GET"])

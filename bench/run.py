@@ -1,0 +1,332 @@
+"""The benchmark run behind `make bench`: one table of the main pages at 1x and 10x data
+beside the bare-Django floor page, then the summary PDF, the reminder sweep and a load
+test. Results go to the screen and to bench/results/latest.md.
+
+    .venv/bin/python bench/run.py              # everything, about 5 minutes on 2 cores
+    .venv/bin/python bench/run.py --quick      # fewer requests, no load test (CI smoke)
+    .venv/bin/python bench/run.py --skip-load  # everything but the load test
+
+The summary PDF and the reminder sweep are measured by their own scripts (the hooks
+bench/bench_summary.py and bench/bench_reminders.py, each with ``run(**options)``
+returning a dict of figures), in a child process with its own database and a time
+limit; a feature that is not built yet, or has no such script, is reported as such.
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "latest.md"
+MARKER = "BENCH-FIGURES "
+# name, persona (short name of bench.world.PEOPLE), URL of the measured objects.
+PAGES = [
+    ("home", "approver", lambda w: "/"),
+    ("project", "pm", lambda w: w.project.get_absolute_url()),
+    ("review", "pm", lambda w: w.review.get_absolute_url()),
+    ("workshop item", "facilitator", lambda w: f"{w.review.get_absolute_url()}workshop/?item={w.item.pk}"),
+    ("register", "pm", lambda w: f"/projects/{w.project.pk}/risks/"),
+    ("my actions", "contributor", lambda w: "/my-actions/"),
+    ("actions by owner", "pm", lambda w: f"/projects/{w.project.pk}/actions/"),
+    ("decision gate", "facilitator", lambda w: f"{w.review.get_absolute_url()}decision/"),
+]  # fmt: skip
+TARGETS = {
+    "page ratio": 2.0,  # a main page within 2x the bare page of the same size (issue 3)
+    "pdf seconds": 1.5,
+    "pdf ratio": 1.2,
+    "sweep seconds": 5.0,
+}
+
+
+def log(message=""):
+    print(message, flush=True)
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def _measure(world, requests):
+    from django.test import Client
+
+    clients = {}
+    rows = {}
+    for name, persona, url in PAGES:
+        if persona not in clients:
+            clients[persona] = Client()
+            clients[persona].force_login(world.people[persona])
+        rows[name] = common.measure_page(clients[persona], url(world), requests=requests)
+    return rows
+
+
+def measure_pages(requests):
+    from bench import world as bench_world
+
+    common.setup()
+    started = time.perf_counter()
+    world = bench_world.seed_1x()
+    sizes = {"1x": world.describe()}
+    log(f"1x data: {sizes['1x']} (seeded in {time.perf_counter() - started:.1f} s)")
+    at_1x = _measure(world, requests)
+    started = time.perf_counter()
+    bench_world.grow_to_10x(world)
+    sizes["10x"] = world.describe()
+    log(f"10x data: {sizes['10x']} (grown in {time.perf_counter() - started:.1f} s)")
+    at_10x = _measure(world, requests)
+    return sizes, [
+        {"page": name, "persona": persona, "1x": at_1x[name], "10x": at_10x[name]}
+        for name, persona, _ in PAGES
+    ]
+
+
+PAGE_HEADER = (
+    "| page | as | queries 1x | queries 10x | size 1x | median ms 1x | floor ms (same size) "
+    "| ratio | median ms 10x |"
+)
+
+
+def page_lines(rows):
+    lines = [PAGE_HEADER, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        one, ten = row["1x"], row["10x"]
+        lines.append(
+            f"| {row['page']} | {row['persona']} | {one['queries']} | {ten['queries']} "
+            f"| {one['bytes'] / 1024:.0f} KB | {one['ms']:.1f} | {one['floor_ms']:.1f} "
+            f"| {one['ratio']:.2f}x | {ten['ms']:.1f} |"
+        )
+    return lines
+
+
+# --- Summary PDF and reminder sweep (hooks) --------------------------------------------
+
+
+def _child(code, timeout):
+    """Run Python code in a child process; its figures (the marker line) or an error text."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+            timeout=timeout, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return None, f"stopped after {timeout} s"
+    for line in reversed(result.stdout.splitlines()):
+        if line.startswith(MARKER):
+            return json.loads(line[len(MARKER) :]), None
+    tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+    return None, f"failed (exit {result.returncode}): {' / '.join(tail)}"
+
+
+def _hook(module, options, timeout):
+    """``bench.<module>.run(**options)`` in a child; without the options if it takes none."""
+    code = (
+        f"import json\nfrom bench import {module} as hook\n"
+        f"try:\n    figures = hook.run(**{options!r})\n"
+        f"except TypeError:\n    figures = hook.run()\n"
+        f"print({MARKER!r} + json.dumps(figures, default=str))\n"
+    )
+    return _child(code, timeout)
+
+
+def _built(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def measure_summary_pdf(quick):
+    if (ROOT / "bench" / "bench_summary.py").exists():
+        return _hook("bench_summary", {"quick": True} if quick else {}, timeout=600)
+    if not _built("reviews.services.summaries"):
+        return None, "not built yet"
+    return None, "built, but bench/bench_summary.py (run() -> figures) is not written yet"
+
+
+def pdf_line(figures, problem):
+    if figures is None:
+        return f"Summary PDF: {problem}"
+    if "seconds" not in figures or "raw_seconds" not in figures:
+        return f"Summary PDF: {json.dumps(figures)}"
+    return (
+        f"Summary PDF ({figures.get('items', '?')} items, {figures.get('risks', '?')} risks, "
+        f"{figures.get('actions', '?')} actions): {figures['seconds']:.2f} s warm "
+        f"({figures.get('first_seconds', figures['seconds']):.2f} s for a cold worker's first), "
+        f"{figures.get('pages', '?')} pages, peak RSS {figures.get('peak_rss_mb', '?')} MB "
+        f"(+{figures.get('render_rss_growth_mb', '?')} MB while rendering); raw WeasyPrint on "
+        f"the same HTML {figures['raw_seconds']:.2f} s "
+        f"(+{figures.get('raw_rss_growth_mb', '?')} MB), ratio {figures.get('ratio', 0):.2f}x "
+        f"(targets <= {TARGETS['pdf seconds']} s and <= {TARGETS['pdf ratio']}x)"
+    )
+
+
+def measure_reminders(quick):
+    if (ROOT / "bench" / "bench_reminders.py").exists():
+        return _hook("bench_reminders", {"owners": 200} if quick else {}, timeout=300)
+    if not _built("risks.services.reminders"):
+        return None, "not built yet"
+    return None, "built, but bench/bench_reminders.py (run() -> figures) is not written yet"
+
+
+def reminders_line(figures, problem):
+    if figures is None:
+        return f"Reminder sweep: {problem}"
+    if "seconds" not in figures:
+        return f"Reminder sweep: {json.dumps(figures)}"
+    return (
+        f"Reminder sweep ({figures.get('actions', '?'):,} open actions, "
+        f"{figures.get('owners', '?'):,} owners, {figures.get('database', '?')}): "
+        f"{figures['seconds']:.2f} s, {figures.get('queries', '?')} queries "
+        f"{figures.get('queries_by_kind', '')}, {figures.get('digests_sent', '?'):,} digests, "
+        f"owners with exactly one digest {figures.get('owners_with_exactly_one_digest', '?'):,}; "
+        f"second sweep {figures.get('second_sweep_digests', '?')} digests "
+        f"(target <= {TARGETS['sweep seconds']:.0f} s)"
+    )
+
+
+# --- Load test --------------------------------------------------------------------------
+
+
+def load_lines(figures):
+    if figures is None:
+        return ["Load test: not run (--quick or --skip-load)."]
+    if "skipped" in figures:
+        return [f"Load test: skipped, {figures['skipped']}."]
+    total, floor = figures["total"], figures["floor"]
+    lines = [
+        f"Load test: gunicorn {figures['workers']} sync workers on PostgreSQL, locust "
+        f"{figures['users']} users without think time for {figures['seconds']} s, all on "
+        f"127.0.0.1 (locust shares the cores):",
+        "",
+        "| journey step | requests | failures | p50 ms | p95 ms | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for page in figures["pages"]:
+        lines.append(
+            f"| {page['name']} | {page['requests']} | {page['failures']} | {page['p50']:.0f} "
+            f"| {page['p95']:.0f} | {page['p99']:.0f} |"
+        )
+    lines.append(
+        f"| **all** | {total['requests']} | {total['failures']} | {total['p50']:.0f} "
+        f"| {total['p95']:.0f} | {total['p99']:.0f} |"
+    )
+    lines += [
+        "",
+        f"Requests/s {total['rps']:.1f}, p50 {total['p50']:.0f} ms, p95 {total['p95']:.0f} ms, "
+        f"p99 {total['p99']:.0f} ms, errors {total['failures']} (HTTP) and "
+        f"{figures['server_tracebacks']} (server tracebacks); must be 0.",
+    ]
+    if floor:
+        lines.append(
+            f"Same load on the bare-Django floor page (20 KB): {floor['rps']:.1f} requests/s, "
+            f"p50 {floor['p50']:.0f} ms, p95 {floor['p95']:.0f} ms, errors {floor['failures']}."
+        )
+    return lines
+
+
+# --- Report -----------------------------------------------------------------------------
+
+
+def machine_facts(postgres):
+    import django
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    return (
+        f"{os.cpu_count()} cores (nproc) · {cpu} · Python {platform.python_version()} · "
+        f"Django {django.get_version()} · SQLite {sqlite3.sqlite_version} · "
+        f"PostgreSQL {postgres or 'not available'}"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer requests, no load test")
+    parser.add_argument("--skip-load", action="store_true", help="no load test")
+    parser.add_argument("--requests", type=int, help="requests per page (default 50, quick 5)")
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    requests = args.requests or (5 if args.quick else 50)
+    began = time.perf_counter()
+    started_at = datetime.datetime.now().astimezone()
+
+    from bench.load import postgres_version, run_load_test
+
+    facts = machine_facts(postgres_version())
+    log(f"readiness benchmark, {started_at:%Y-%m-%d %H:%M %Z}\n{facts}\n")
+    sizes, rows = measure_pages(requests)
+    table = page_lines(rows)
+    log("\n" + "\n".join(table) + "\n")
+    pdf = pdf_line(*measure_summary_pdf(args.quick))
+    log(pdf)
+    reminders = reminders_line(*measure_reminders(args.quick))
+    log(reminders)
+    load = None
+    if not (args.quick or args.skip_load):
+        load = run_load_test(users=args.users, spawn_rate=4, seconds=args.load_seconds, log=log)
+    load_text = load_lines(load)
+    log("\n".join(load_text))
+
+    slow = [r["page"] for r in rows if r["1x"]["ratio"] > TARGETS["page ratio"]]
+    growing = [r["page"] for r in rows if r["10x"]["queries"] > r["1x"]["queries"]]
+    verdict = [
+        f"Queries growing from 1x to 10x: {', '.join(growing) or 'none'}.",
+        f"Pages above {TARGETS['page ratio']:.0f}x the floor: {', '.join(slow) or 'none'}.",
+    ]
+    log("\n".join(verdict))
+    report = [
+        "# Benchmark results",
+        "",
+        f"Run {started_at:%Y-%m-%d %H:%M %Z} with `bench/run.py"
+        f"{' --quick' if args.quick else ''}{' --skip-load' if args.skip_load else ''}` "
+        f"in {time.perf_counter() - began:.0f} s.",
+        "",
+        f"Machine: {facts}.",
+        "",
+        f"Data at 1x: {sizes['1x']}. At 10x: {sizes['10x']}.",
+        "(10x = 50 projects for the pages that span projects; the measured project holds",
+        "10 reviews with 9 recorded decisions, 300 findings, 600 actions and 10x the history",
+        "of its current review. Each review has 85 items of the shipped checklist.)",
+        "",
+        f"Pages: in-process test client, warm, median of {requests} requests, SQLite; the",
+        "floor is a bare Django page of the same size served by the same stack, measured",
+        "alternately with the page in the same run. Queries are per request.",
+        "",
+        *table,
+        "",
+        *verdict,
+        "",
+        pdf,
+        "",
+        reminders,
+        "",
+        *load_text,
+        "",
+    ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(report))
+    shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
+    log(f"\nWritten to {shown} ({time.perf_counter() - began:.0f} s).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Authorization crawl: every URL pattern, every role of one project, ids of another project.
+
+Two ways in for each member of the first project:
+- every id from the second project (a project they are not in), and
+- their own project's id with the other ids from the second project (the id-swapping
+  attack: /projects/<mine>/reviews/<theirs>/).
+
+Each must be a 404 (GET, or POST where GET is not allowed), and the 404 page must not
+name the other project. The one other answer that leaks nothing is a refusal made before
+the object is looked up: a 403 that the same person also gets when the object id does not
+exist at all (e.g. a contributor on the member-management URLs of their own project). Those
+are counted and printed apart; any other answer is a leak. Printed as
+"N URLs x M roles checked, 0 leaks" (run with -s).
+"""
+
+from accounts.models import Role
+from tests.urlwalk import PUBLIC_URL_NAMES, fill, iter_patterns, kwarg_names
+from tests.worlds import project_world
+
+PROJECT_SCOPED = sorted(
+    {
+        (name, route)
+        for name, route, _ in iter_patterns()
+        if kwarg_names(route) and name not in PUBLIC_URL_NAMES
+    }
+)
+
+
+MISSING_ID = 987_654_321
+
+
+def _paths(own_ids, foreign_ids):
+    """(label, path, the same path with a missing object id) of every project-scoped URL."""
+    for name, route in PROJECT_SCOPED:
+        missing = dict.fromkeys(kwarg_names(route), MISSING_ID)
+        yield f"{name} (all ids foreign)", fill(route, foreign_ids), fill(route, missing)
+        if set(kwarg_names(route)) - {"project_pk"}:
+            mine = {"project_pk": own_ids["project_pk"]}
+            yield (
+                f"{name} (own project, foreign object)",
+                fill(route, foreign_ids | mine),
+                fill(route, missing | mine),
+            )
+
+
+def _answer(client, path):
+    response = client.get(path)
+    if response.status_code == 405:
+        response = client.post(path)
+    return response
+
+
+def test_every_role_gets_404_on_every_url_of_another_project(client, db):
+    from reviews.models import Project
+
+    own_ids, members = project_world()
+    foreign_ids, _ = project_world()
+    foreign_name = Project.objects.get(pk=foreign_ids["project_pk"]).name
+    paths = list(_paths(own_ids, foreign_ids))
+    leaks, refused_before_lookup = [], []
+    for role in Role.values:
+        client.force_login(members[role])
+        for label, path, missing_path in paths:
+            response = _answer(client, path)
+            status = response.status_code
+            if status == 404:
+                if foreign_name in response.content.decode(errors="replace"):
+                    leaks.append(f"{role}: 404 page of {path} names {foreign_name!r} [{label}]")
+            elif status == 403 and _answer(client, missing_path).status_code == 403:
+                refused_before_lookup.append(f"{role}: 403 on {path} [{label}]")
+            else:
+                leaks.append(f"{role}: {status} on {path} [{label}]")
+    print(f"{len(paths)} URLs x {len(Role.values)} roles checked, {len(leaks)} leaks")
+    print(
+        f"({len(refused_before_lookup)} answers were a 403 given before the lookup, the same "
+        "for a missing id: no leak, but not the 404 the design asks for)"
+    )
+    for line in refused_before_lookup:
+        print(f"  {line}")
+    assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(leaks)
+    assert len(PROJECT_SCOPED) >= 40, "the crawl should see every project-scoped URL"
