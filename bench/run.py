@@ -147,7 +147,7 @@ def _built(module):
 
 def measure_summary_pdf(quick):
     if (ROOT / "bench" / "bench_summary.py").exists():
-        return _hook("bench_summary", {"quick": True} if quick else {}, timeout=600)
+        return _hook("bench_summary", {"repeats": 2} if quick else {}, timeout=600)
     if not _built("reviews.services.summaries"):
         return None, "not built yet"
     return None, "built, but bench/bench_summary.py (run() -> figures) is not written yet"

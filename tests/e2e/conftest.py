@@ -100,6 +100,8 @@ def page_for(browser, live_server, demo, request):
             viewport=viewport or {"width": 1366, "height": 900},
             locale="en-GB",
             timezone_id="Europe/London",
+            # Bootstrap drops its transitions then: no page is seen (or checked) mid-fade.
+            reduced_motion="reduce",
         )
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
