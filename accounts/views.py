@@ -29,6 +29,17 @@ def _project_for_manager(request, project_pk):
     return project
 
 
+def _membership_for_manager(request, project_pk, membership_pk):
+    """The membership (404 unless it is in a project of mine), then the manager check (403)."""
+    project = project_get_for_user(request.user, project_pk)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), project=project, pk=membership_pk
+    )
+    if not permissions.can_manage_members(request.user, project):
+        raise PermissionDenied
+    return project, membership
+
+
 def _render_members(request, project, add_form=None, status=200):
     memberships = list(memberships_of_project(project))
     for membership in memberships:
@@ -69,8 +80,7 @@ def member_add(request, project_pk):
 
 @require_POST
 def member_change_role(request, project_pk, membership_pk):
-    project = _project_for_manager(request, project_pk)
-    membership = get_object_or_404(Membership, project=project, pk=membership_pk)
+    project, membership = _membership_for_manager(request, project_pk, membership_pk)
     form = MembershipRoleForm(request.POST, instance=membership, prefix=f"m{membership.pk}")
     if form.is_valid():
         try:
@@ -92,8 +102,7 @@ def member_change_role(request, project_pk, membership_pk):
 
 @require_POST
 def member_remove(request, project_pk, membership_pk):
-    project = _project_for_manager(request, project_pk)
-    membership = get_object_or_404(Membership, project=project, pk=membership_pk)
+    project, membership = _membership_for_manager(request, project_pk, membership_pk)
     try:
         membership_remove(membership=membership, acting_user=request.user)
     except ValidationError as error:
@@ -105,10 +114,7 @@ def member_remove(request, project_pk, membership_pk):
 
 @require_http_methods(["GET", "POST"])
 def member_stakeholder_roles(request, project_pk, membership_pk):
-    project = _project_for_manager(request, project_pk)
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"), project=project, pk=membership_pk
-    )
+    project, membership = _membership_for_manager(request, project_pk, membership_pk)
     form = StakeholderRolesForm(
         request.POST or None, initial={"signoff_roles": membership.signoff_roles}
     )

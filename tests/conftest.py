@@ -73,3 +73,13 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (scores are cached under database ids)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, Prefetch
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts import permissions
@@ -336,12 +337,54 @@ def items_awaiting_signoff(user):
     return waiting
 
 
+def _score_fingerprints(ids):
+    """What a review's score depends on, in two aggregate queries: item count and versions
+    (every saved change of an item bumps its version), sign-off count and newest id."""
+    prints = {review_id: [0, 0, 0, 0] for review_id in ids}
+    for row in (
+        ReviewItem.objects.filter(review__in=ids)
+        .values("review_id")
+        .annotate(n=Count("id"), versions=Sum("version"))
+    ):
+        prints[row["review_id"]][:2] = [row["n"], row["versions"]]
+    for row in (
+        SignOff.objects.filter(item__review__in=ids)
+        .values("item__review_id")
+        .annotate(n=Count("id"), newest=Max("id"))
+    ):
+        prints[row["item__review_id"]][2:] = [row["n"], row["newest"]]
+    return {review_id: "-".join(map(str, values)) for review_id, values in prints.items()}
+
+
+SCORE_CACHE_SECONDS = 24 * 3600
+
+
 def scores_for_reviews(reviews):
-    """ReviewScore per review id for many reviews at once (three queries in all)."""
+    """ReviewScore per review id for many reviews at once.
+
+    Scores are cached under a fingerprint of what they are computed from, so pages that
+    show many reviews (home, project trend) load items only for reviews that changed:
+    two aggregate queries when every score is cached, three more otherwise.
+    """
     reviews = list(reviews)
     if not reviews:
         return {}
     ids = [review.pk for review in reviews]
+    keys = {
+        review_id: f"review-score:v1:{review_id}:{fingerprint}"
+        for review_id, fingerprint in _score_fingerprints(ids).items()
+    }
+    cached = cache.get_many(keys.values())
+    scores = {review_id: cached[key] for review_id, key in keys.items() if key in cached}
+    missing = [review_id for review_id in ids if review_id not in scores]
+    if missing:
+        computed = _compute_scores(missing)
+        cache.set_many({keys[rid]: score for rid, score in computed.items()}, SCORE_CACHE_SECONDS)
+        scores.update(computed)
+    return scores
+
+
+def _compute_scores(ids):
     sections = {}
     for section in ReviewSection.objects.filter(review__in=ids).order_by("order"):
         sections.setdefault(section.review_id, []).append(section)

@@ -67,7 +67,7 @@ def risk_flags(risk):
     if getattr(risk, "no_mitigation_plan", False):
         badges.append(
             mark_safe(
-                '<span class="badge text-bg-light border border-danger text-danger" '
+                '<span class="badge text-bg-light border border-danger text-danger-emphasis" '
                 'title="Open, and no open action with an owner in the project and a due date">'
                 '<i class="bi bi-exclamation-triangle" aria-hidden="true"></i> '
                 "No mitigation plan</span>"

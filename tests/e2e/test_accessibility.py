@@ -49,15 +49,7 @@ def _url(name, demo):
 # waiting for its owner: (page, axe rule, text of the offending element, where and the fix).
 # Only that element is let through; anything else on the page still fails. When the fix
 # lands the test fails until the entry is removed, so the list cannot go stale.
-KNOWN_OUTSIDE_TEMPLATES = [
-    (
-        "risk register",
-        "color-contrast",
-        "No mitigation plan",
-        "risks/templatetags/risk_tags.py risk_flags(): the badge's text-danger (#dc3545) on "
-        "text-bg-light (#f8f9fa) is 4.29:1; text-danger-emphasis makes it pass",
-    ),
-]
+KNOWN_OUTSIDE_TEMPLATES = []
 
 
 def _known(page_name, rule, node):

@@ -5,7 +5,7 @@ from reviews.models import ItemStatus
 from reviews.scoring import State
 from reviews.selectors.reviews import review_score
 from reviews.services.items import review_item_update
-from reviews.services.signoffs import item_sign_off
+from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
 from tests.factories import make_review
 
 
@@ -123,3 +123,22 @@ def test_rejection_blocks_signed_state(project, members):
     item_sign_off(item=item, acting_user=second, decision="reject", comment="Evidence missing")
     score = review_score(review)
     assert score.overall.complete == 0
+
+
+def test_cached_scores_follow_every_change(project, members):
+    """Scores are cached by fingerprint; an edit or a sign-off gives a fresh one."""
+    from reviews.selectors.reviews import scores_for_reviews
+
+    review = make_review(project)
+    assert scores_for_reviews([review])[review.pk].state == State.NOT_READY
+    for item in review.items.exclude(key="item-1-0"):
+        finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    mandatory = review.items.get(key="item-1-0")
+    last = review_item_update(
+        item=mandatory, acting_user=members[Role.FACILITATOR], version=1, status="done"
+    )
+    assert scores_for_reviews([review])[review.pk].state == State.NOT_READY  # not signed yet
+    item_sign_off(item=last, acting_user=members[Role.APPROVER], decision="approve")
+    assert scores_for_reviews([review])[review.pk].state == State.READY
+    item_sign_off_revoke(item=last, acting_user=members[Role.APPROVER])
+    assert scores_for_reviews([review])[review.pk].state == State.NOT_READY
