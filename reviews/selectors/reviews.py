@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, fields
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts import permissions
@@ -81,6 +81,15 @@ class SignOffRow:
 SIGNOFF_ROW_FIELDS = [f.name for f in fields(SignOffRow) if f.name != "signer"]
 
 
+def _signoff_rows(queryset):
+    """Sign-offs of ``queryset`` as SignOffRow lists by item id, in creation order."""
+    rows = {}
+    for values in queryset.order_by("created_at", "pk").values_list(*SIGNOFF_ROW_FIELDS):
+        row = SignOffRow(*values)
+        rows.setdefault(row.item_id, []).append(row)
+    return rows
+
+
 def review_items(review, *, sections=None, users=None):
     """All items of a review with owner, section and sign-offs, in checklist order.
 
@@ -94,14 +103,7 @@ def review_items(review, *, sections=None, users=None):
     )
     if sections is None:
         sections = list(review.sections.all())
-    rows = {}
-    for values in (
-        SignOff.objects.filter(item__review=review)
-        .order_by("created_at", "pk")
-        .values_list(*SIGNOFF_ROW_FIELDS)
-    ):
-        row = SignOffRow(*values)
-        rows.setdefault(row.item_id, []).append(row)
+    rows = _signoff_rows(SignOff.objects.filter(item__review=review))
     for item in items:
         item.signoff_list = rows.get(item.pk, [])
     _attach_users(items, users or {})
@@ -320,17 +322,26 @@ def items_awaiting_signoff(user):
         project.__dict__.setdefault("_signoff_roles_cache", {})[user.pk] = frozenset(
             held.get(project.pk) or ()
         )
-    candidates = (
+    # Leave out in SQL the items on which my latest standing record is an approval or rejection.
+    my_latest = (
+        SignOff.objects.filter(item=OuterRef("pk"), signer=user, superseded_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .values("decision")[:1]
+    )
+    candidates = list(
         ReviewItem.objects.filter(review__project__in=projects)
         .exclude(review__status=Review.Status.COMPLETE)
         .filter(status__in=AWAITING_SIGNOFF_STATUSES)
-        .select_related("review", "section", "owner")
-        .prefetch_related(_signoffs_prefetch())
+        .annotate(my_latest=Subquery(my_latest))
+        .filter(Q(my_latest__isnull=True) | Q(my_latest=SignOff.Decision.REVOKE))
+        .select_related("review")
         .order_by("review__project__name", "review_id", "section__order", "order")
     )
+    rows = _signoff_rows(SignOff.objects.filter(item__in=[item.pk for item in candidates]))
     waiting = []
     for item in candidates:
         item.review.project = projects[item.review.project_id]
+        item.signoff_list = rows.get(item.pk, [])
         item.signoff = signoff_state(item, item.signoff_list)
         if is_awaiting(user, item):
             waiting.append(item)

@@ -137,3 +137,13 @@ def test_awaiting_filter_on_review_page(client_for, members, item):
         item.review.get_absolute_url(), {"awaiting": "me"}
     )
     assert "Showing 1 of 6 items." in response.text
+
+
+def test_item_awaits_me_again_after_i_revoke(members, item):
+    from reviews.selectors.reviews import items_awaiting_signoff
+
+    approver = members[Role.APPROVER]
+    item_sign_off(item=item, acting_user=approver, decision="approve")
+    assert items_awaiting_signoff(approver) == []
+    item_sign_off_revoke(item=item, acting_user=approver)
+    assert [i.pk for i in items_awaiting_signoff(approver)] == [item.pk]
