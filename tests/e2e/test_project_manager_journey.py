@@ -35,14 +35,9 @@ def test_project_manager_reassigns_overdue_action_and_sends_the_summary(page_for
     action = MitigationAction.objects.get(description=OVERDUE)
     assert action.owner.email == "contributor@demo.example.com"
 
-    # The summary PDF. (The guard below let this journey land before the feature did.)
+    # The summary PDF.
     page.goto(review.get_absolute_url())
-    summary = page.get_by_role("link", name=SUMMARY_BUTTON).or_(
-        page.get_by_role("button", name=SUMMARY_BUTTON)
-    )
-    if summary.count() == 0:
-        pytest.skip("summary PDF not built yet")
-    summary.first.click()
+    page.get_by_role("link", name=SUMMARY_BUTTON).first.click()
     page.get_by_role("button", name="Request summary").click()
     # Rendered in the background; the page shows the progress, then the download link.
     expect(page.get_by_text("Ready", exact=True)).to_be_visible(timeout=60_000)
