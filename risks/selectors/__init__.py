@@ -13,6 +13,7 @@ from .actions import (
     actions_by_owner,
     actions_export_rows,
     my_open_actions,
+    my_open_actions_page,
 )
 from .findings import item_risk_counts, item_risks, risk_actions, risk_get_for_project, risk_history
 from .heatmap import HeatMap, HeatMapCell, heatmap
@@ -46,6 +47,7 @@ __all__ = [
     "item_risk_counts",
     "item_risks",
     "my_open_actions",
+    "my_open_actions_page",
     "no_mitigation_plan_condition",
     "project_risk_summary",
     "register_filter_choices",

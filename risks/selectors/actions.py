@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -35,11 +36,11 @@ def action_get_for_project(project, pk):
     return action
 
 
-def my_open_actions(user):
+def my_open_actions_queryset(user):
     """Open actions the user owns, in projects they are still a member of; overdue first."""
     today = timezone.localdate()
     role = Membership.objects.filter(project_id=OuterRef("risk__project_id"), user=user)
-    actions = list(
+    return (
         MitigationAction.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES)
         .filter(Exists(role))
         .select_related("risk__project")
@@ -53,9 +54,26 @@ def my_open_actions(user):
         )
         .order_by("-overdue", F("due_date").asc(nulls_last=True), "pk")
     )
+
+
+def _remember_roles(actions, user):
     for action in actions:
         remember_role(action.risk.project, user, action.my_role)
     return actions
+
+
+def my_open_actions(user):
+    return _remember_roles(list(my_open_actions_queryset(user)), user)
+
+
+MY_ACTIONS_PER_PAGE = 50
+
+
+def my_open_actions_page(user, page_number):
+    """One page of My actions (a count and the page's rows, whatever the total)."""
+    page = Paginator(my_open_actions_queryset(user), MY_ACTIONS_PER_PAGE).get_page(page_number)
+    _remember_roles(page.object_list, user)
+    return page
 
 
 def action_row(project, pk):

@@ -130,5 +130,6 @@ def actions_by_owner(request, project_pk):
 
 @require_http_methods(["GET"])
 def my_actions(request):
-    context = {"actions": selectors.my_open_actions(request.user), "next": request.get_full_path()}
+    page = selectors.my_open_actions_page(request.user, request.GET.get("page"))
+    context = {"actions": page, "page": page, "next": request.get_full_path()}
     return render(request, "risks/my_actions.html", context)

@@ -15,7 +15,7 @@ MAX_QUERIES = {
     "register": 10,
     "register_filtered": 10,
     "register_xlsx": 8,
-    "my_actions": 3,
+    "my_actions": 4,  # with the page count
     "actions_by_owner": 6,
     "risk_detail": 8,
 }
@@ -96,3 +96,20 @@ def test_project_card_and_home_panels_are_constant(
     with django_assert_num_queries(2):  # blockers per project, my overdue actions
         panels = home_risk_panels(members[Role.CONTRIBUTOR], [project])
     assert panels["my_overdue_actions"]
+
+
+def test_my_actions_is_paged_fifty_at_a_time(client_for, project, members):
+    from risks.models import MitigationAction
+
+    bulk_register(project, [members[Role.CONTRIBUTOR]], members[Role.FACILITATOR], 60)
+    total = MitigationAction.objects.filter(
+        owner=members[Role.CONTRIBUTOR], status__in=["open", "in_progress"]
+    ).count()
+    assert total > 50
+    client = client_for(members[Role.CONTRIBUTOR])
+    first = client.get(reverse("risks:my_actions"))
+    pages = -(-total // 50)
+    assert f"Page 1 of {pages} ({total} actions)" in first.text
+    assert first.text.count('id="action-desc-') == 50
+    last = client.get(reverse("risks:my_actions"), {"page": pages})
+    assert f"Page {pages} of {pages}" in last.text
