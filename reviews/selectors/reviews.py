@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, fields
 
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.shortcuts import get_object_or_404
 
 from accounts import permissions
@@ -49,13 +49,6 @@ def reviews_of_project(project):
         .annotate(item_count=Count("items"))
         .order_by("-scheduled_date", "-created_at")
     )
-
-
-def _signoffs_prefetch(*, with_signer=True):
-    queryset = SignOff.objects.order_by("created_at", "pk")
-    if with_signer:
-        queryset = queryset.select_related("signer")
-    return Prefetch("signoffs", queryset=queryset, to_attr="signoff_list")
 
 
 @dataclass(slots=True)
@@ -399,13 +392,10 @@ def _compute_scores(ids):
     sections = {}
     for section in ReviewSection.objects.filter(review__in=ids).order_by("order"):
         sections.setdefault(section.review_id, []).append(section)
+    rows = _signoff_rows(SignOff.objects.filter(item__review__in=ids))
     items = {}
-    for item in (
-        ReviewItem.objects.filter(review__in=ids)
-        .select_related("section")
-        .prefetch_related(_signoffs_prefetch())
-    ):
-        item.signoff = signoff_state(item, item.signoff_list)
+    for item in ReviewItem.objects.filter(review__in=ids):
+        item.signoff = signoff_state(item, rows.get(item.pk, []))
         items.setdefault(item.review_id, []).append(item)
     return {
         review_id: score_review(
