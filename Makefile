@@ -23,11 +23,12 @@ run: $(STAMP)
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## make test: lint, migrations check, and the whole test suite
+## make test: lint, the layers contract, migrations check, and the whole test suite
 test: $(STAMP)
 	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	SECRET_KEY=check $(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=check $(PY) manage.py check
 	$(PY) -m pytest -q $(PYTEST_ARGS)

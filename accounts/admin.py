@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from accounts.models import Membership, User
+from accounts.models import User
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -17,12 +17,6 @@ class EmailUserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["project"]
-
-
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = EmailUserChangeForm
@@ -31,7 +25,6 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "full_name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "full_name"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
-    inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "digest_enabled", "digest_hour")}),
@@ -44,11 +37,3 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["project", "user", "role"]
-    list_filter = ["role"]
-    search_fields = ["project__name", "user__email", "user__full_name"]
-    autocomplete_fields = ["project", "user"]

@@ -1,48 +1,13 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.models import Membership, Role, User
-
-
-def add_service_errors(form, error):
-    """Show a service's ValidationError on the form: field errors on their field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+from accounts.models import User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
-
-
-class MembershipAddForm(forms.Form):
-    email = forms.EmailField(label="E-mail of an existing user")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
-
-
-class MembershipRoleForm(forms.ModelForm):
-    class Meta:
-        model = Membership
-        fields = ["role"]
-
-
-class StakeholderRolesForm(forms.Form):
-    signoff_roles = forms.MultipleChoiceField(
-        label="Stakeholder roles",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Items that name one of these roles can be signed off by this person.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        from reviews.models import SignoffRole
-
-        super().__init__(*args, **kwargs)
-        self.fields["signoff_roles"].choices = SignoffRole.choices
 
 
 class ProfileForm(forms.ModelForm):

@@ -3,8 +3,6 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from readiness.models import TimeStampedModel
-
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -72,37 +70,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.full_name or self.email).split(" ")[0]
-
-
-class Role(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    PROJECT_MANAGER = "project_manager", "Project manager"
-    APPROVER = "approver", "Approver"
-    CONTRIBUTOR = "contributor", "Contributor"
-    VIEWER = "viewer", "Viewer"
-
-
-class Membership(TimeStampedModel):
-    """A user's role in one project. Roles are per project."""
-
-    project = models.ForeignKey(
-        "reviews.Project", on_delete=models.CASCADE, related_name="memberships"
-    )
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    signoff_roles = models.JSONField(
-        "stakeholder roles", default=list, blank=True,
-        help_text="Checklist sign-off roles this person holds (business owner, test lead, ...).",
-    )  # fmt: skip
-
-    class Meta:
-        ordering = ["project", "user__full_name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["project", "user"], name="membership_unique_per_project"
-            )
-        ]
-        indexes = [models.Index(fields=["user", "role"])]
-
-    def __str__(self):
-        return f"{self.user} — {self.get_role_display()} in {self.project}"

@@ -9,23 +9,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
-    path("projects/<int:project_pk>/members/", views.members, name="members"),
-    path("projects/<int:project_pk>/members/add/", views.member_add, name="member_add"),
-    path(
-        "projects/<int:project_pk>/members/<int:membership_pk>/role/",
-        views.member_change_role,
-        name="member_change_role",
-    ),
-    path(
-        "projects/<int:project_pk>/members/<int:membership_pk>/stakeholder-roles/",
-        views.member_stakeholder_roles,
-        name="member_stakeholder_roles",
-    ),
-    path(
-        "projects/<int:project_pk>/members/<int:membership_pk>/remove/",
-        views.member_remove,
-        name="member_remove",
-    ),
 ]
 
 # Django's auth views, under their usual names (login, logout, password_reset, ...).

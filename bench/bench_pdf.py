@@ -48,12 +48,13 @@ def _seed(db_path, html_path):
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from accounts.models import Membership, Role
-    from reviews.models import Decision, DecisionCondition, ReviewItem, SignOff, Vote
-    from reviews.pdf import summary_html
+    from decisions.models import Decision, DecisionCondition, Vote
+    from projects.models import Membership, Role
+    from reviews.models import ReviewItem, SignOff
     from reviews.services.checklists import checklist_load_default
     from reviews.services.reviews import review_create
     from risks.models import MitigationAction, Risk
+    from summaries.pdf import summary_html
     from tests.factories import ProjectFactory, UserFactory
 
     today = timezone.localdate()
@@ -154,7 +155,7 @@ def _render_summary(db_path, review_id, repeats):
     import weasyprint  # noqa: F401  (imported before timing, as the raw process does)
 
     from reviews.models import Review
-    from reviews.pdf import render_summary
+    from summaries.pdf import render_summary
 
     before = _peak_mb()
     seconds, pages = [], 0

@@ -21,7 +21,7 @@ def seed_register(risks=RISKS, actions_per_risk=ACTIONS_PER_RISK):
 
     from django.utils import timezone
 
-    from accounts.models import Membership, Role
+    from projects.models import Membership, Role
     from risks.models import MitigationAction, Risk
     from tests.factories import ProjectFactory, UserFactory
 
@@ -74,7 +74,7 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from accounts.models import Role
+    from projects.models import Role
     from risks.models import MitigationAction, Risk
 
     project, people = seed_register()

@@ -30,8 +30,8 @@ def seed(owners=OWNERS, actions_per_owner=ACTIONS_PER_OWNER, tag="a"):
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from accounts.models import Membership, Role, User
-    from reviews.models import Project
+    from accounts.models import User
+    from projects.models import Membership, Project, Role
     from risks.models import MitigationAction, Risk
 
     today = timezone.localdate()
@@ -99,7 +99,7 @@ class QueryCounter:
 def _sweep(now):
     from django.db import connection
 
-    from risks.services.reminders import reminders_sweep
+    from reminders.services import reminders_sweep
 
     counter = QueryCounter()
     start = time.perf_counter()

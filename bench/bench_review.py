@@ -12,7 +12,7 @@ from bench import common
 
 
 def seed_review(items=85, approvers=3):
-    from accounts.models import Membership, Role
+    from projects.models import Membership, Role
     from reviews.models import ReviewItem, ReviewItemChange, SignOff
     from tests.factories import (
         MembershipFactory,

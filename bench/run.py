@@ -148,7 +148,7 @@ def _built(module):
 def measure_summary_pdf(quick):
     if (ROOT / "bench" / "bench_summary.py").exists():
         return _hook("bench_summary", {"repeats": 2} if quick else {}, timeout=600)
-    if not _built("reviews.services.summaries"):
+    if not _built("summaries.services"):
         return None, "not built yet"
     return None, "built, but bench/bench_summary.py (run() -> figures) is not written yet"
 
@@ -173,7 +173,7 @@ def pdf_line(figures, problem):
 def measure_reminders(quick):
     if (ROOT / "bench" / "bench_reminders.py").exists():
         return _hook("bench_reminders", {"owners": 200} if quick else {}, timeout=300)
-    if not _built("risks.services.reminders"):
+    if not _built("reminders.services"):
         return None, "not built yet"
     return None, "built, but bench/bench_reminders.py (run() -> figures) is not written yet"
 

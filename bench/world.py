@@ -41,7 +41,8 @@ class World:
     item: object = None  # the item workshop mode shows
 
     def describe(self):
-        from reviews.models import Project, Review, ReviewItem
+        from projects.models import Project
+        from reviews.models import Review, ReviewItem
         from risks.models import MitigationAction, Risk
 
         return (
@@ -73,8 +74,7 @@ def _people():
 def _project(number, people):
     from django.utils import timezone
 
-    from accounts.models import Membership, Role
-    from reviews.models import Project
+    from projects.models import Membership, Project, Role
 
     roles = {
         "facilitator": Role.FACILITATOR, "pm": Role.PROJECT_MANAGER, "approver": Role.APPROVER,
@@ -191,7 +191,7 @@ def _findings(project, people, items, *, count, start=0):
 def _workshop_and_vote(review, people):
     from django.utils import timezone
 
-    from reviews.services.decisions import decision_open, vote_cast
+    from decisions.services import decision_open, vote_cast
     from reviews.services.workshops import workshop_create
 
     workshop_create(
@@ -205,7 +205,7 @@ def _workshop_and_vote(review, people):
 
 
 def _recorded_no_go(review, people):
-    from reviews.services.decisions import decision_open, decision_record, vote_cast
+    from decisions.services import decision_open, decision_record, vote_cast
 
     decision = decision_open(review=review, acting_user=people["facilitator"])
     for approver in ("approver", "approver2"):

@@ -2,5 +2,5 @@ from django.conf import settings
 
 
 def site(request):
-    """The current project (set by project-scoped views) and the user's role in it."""
+    """The site name, and whether it runs in debug mode."""
     return {"SITE_NAME": "readiness", "DEBUG": settings.DEBUG}

@@ -47,9 +47,16 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    # The project's apps, from the bottom layer up: each imports only those above it here.
+    "core",
     "accounts",
+    "projects",
     "reviews",
     "risks",
+    "decisions",
+    "summaries",
+    "reminders",
+    "readiness",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "readiness.context_processors.site",
+                "projects.context_processors.project_access",
             ],
         },
     },
@@ -209,12 +217,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {
-        "task": "risks.tasks.reminders_sweep_task",
+        "task": "reminders.tasks.reminders_sweep_task",
         "schedule": crontab(minute=5),
         "options": {"expires": 50 * 60},
     },
     "summaries-requeue-stuck": {
-        "task": "reviews.tasks.summaries_requeue_stuck_task",
+        "task": "summaries.tasks.summaries_requeue_stuck_task",
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },

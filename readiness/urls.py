@@ -19,9 +19,14 @@ admin.site.site_title = "readiness admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health, name="health"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/<int:project_pk>/", views.project_detail, name="project_detail"),
     path("accounts/", include(auth_urlpatterns)),
     path("", include("accounts.urls")),
+    path("", include("projects.urls")),
     path("", include("reviews.urls")),
     path("", include("risks.urls")),
+    path("", include("decisions.urls")),
+    path("", include("summaries.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,21 +8,17 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
-from accounts.models import Membership
+from core.admin import ReadOnlyAdmin
+from projects.models import SignoffRole
 from reviews.models import (
     ChecklistTemplate,
-    Decision,
     ItemEvidence,
-    Project,
     Review,
     ReviewItem,
     ReviewItemChange,
     SignOff,
-    SignoffRole,
-    SummaryReport,
     TemplateItem,
     TemplateSection,
-    Vote,
     Workshop,
 )
 from reviews.services.checklist_formats import CSV_COLUMNS
@@ -35,22 +31,6 @@ from reviews.services.checklists import (
     format_from_filename,
     template_key_from_filename,
 )
-
-
-class ProjectMembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-
-
-@admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "customer", "go_live_date", "phase"]
-    list_filter = ["phase"]
-    search_fields = ["name", "customer"]
-    inlines = [ProjectMembershipInline]
-    raw_id_fields = ["created_by"]
-
 
 # --- Checklist templates ------------------------------------------------------
 
@@ -223,19 +203,6 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
         return response
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Browse and search sections and items across templates; change them by importing."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(TemplateSection)
 class TemplateSectionAdmin(ReadOnlyAdmin):
     list_display = ["title", "key", "order", "template"]
@@ -319,29 +286,3 @@ class ItemEvidenceAdmin(ReadOnlyAdmin):
 class WorkshopAdmin(ReadOnlyAdmin):
     list_display = ["title", "review", "starts_at", "facilitator"]
     list_select_related = ["review", "facilitator"]
-
-
-class VoteInline(admin.TabularInline):
-    model = Vote
-    fields = ["voter", "choice", "comment", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ["review", "status", "outcome", "recorded_by", "recorded_at", "reverted_at"]
-    list_filter = ["status", "outcome"]
-    list_select_related = ["review", "recorded_by"]
-    inlines = [VoteInline]
-
-
-@admin.register(SummaryReport)
-class SummaryReportAdmin(ReadOnlyAdmin):
-    list_display = ["review", "status", "requested_by", "created_at", "sent_at"]
-    list_filter = ["status"]
-    list_select_related = ["review", "requested_by"]

@@ -1,89 +1,17 @@
-"""Demo data for `manage.py seed_demo`: idempotent, realistic, small.
-
-Each step looks up what it would create first, so running the command again
-changes nothing and never duplicates rows.
-"""
+"""Demo reviews and workshops for `manage.py seed_demo` (see ``projects.demo``)."""
 
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
-from reviews.models import Phase, Project
-
-DEMO_PASSWORD = "readiness-demo"  # noqa: S105 (printed for the demo logins on purpose)
-DEMO_PROJECT_NAME = "Contoso Finance & Operations go-live"
-
-DEMO_PEOPLE = [
-    ("facilitator@demo.example.com", "Fiona Facilitator", Role.FACILITATOR),
-    ("pm@demo.example.com", "Paul Manager", Role.PROJECT_MANAGER),
-    ("approver@demo.example.com", "Alice Approver", Role.APPROVER),
-    ("approver2@demo.example.com", "Arjun Approver", Role.APPROVER),
-    ("contributor@demo.example.com", "Carla Contributor", Role.CONTRIBUTOR),
-    ("viewer@demo.example.com", "Victor Viewer", Role.VIEWER),
-]
-
-
-def _user(email, full_name, *, staff=False):
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"full_name": full_name, "is_staff": staff, "is_superuser": staff}
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    return user
-
-
-@transaction.atomic
-def seed_people_and_project():
-    admin = _user("admin@demo.example.com", "Ada Admin", staff=True)
-    people = {email: _user(email, name) for email, name, _ in DEMO_PEOPLE}
-    project = Project.objects.filter(name=DEMO_PROJECT_NAME).first()
-    if project is None:
-        project = Project.objects.create(
-            name=DEMO_PROJECT_NAME,
-            customer="Contoso Ltd",
-            description=(
-                "Finance, supply chain and warehouse processes move from AX 2012 to "
-                "Dynamics 365 Finance and Supply Chain Management in one cutover weekend."
-            ),
-            go_live_date=timezone.localdate() + datetime.timedelta(days=30),
-            scopes=["finance_operations", "ax2012_upgrade"],
-            phase=Phase.PREPARE,
-            created_by=people["pm@demo.example.com"],
-        )
-    for email, _, role in DEMO_PEOPLE:
-        Membership.objects.get_or_create(
-            project=project, user=people[email], defaults={"role": role}
-        )
-    # A second project the contributor is not part of, to show that access is per project.
-    other = Project.objects.filter(name="Fabrikam Customer Service roll-out").first()
-    if other is None:
-        other = Project.objects.create(
-            name="Fabrikam Customer Service roll-out",
-            customer="Fabrikam Inc",
-            go_live_date=timezone.localdate() + datetime.timedelta(days=75),
-            scopes=["customer_engagement"],
-            phase=Phase.IMPLEMENT,
-            created_by=people["facilitator@demo.example.com"],
-        )
-    Membership.objects.get_or_create(
-        project=other,
-        user=people["facilitator@demo.example.com"],
-        defaults={"role": Role.PROJECT_MANAGER},
-    )
-    Membership.objects.get_or_create(
-        project=other, user=people["viewer@demo.example.com"], defaults={"role": Role.APPROVER}
-    )
-    return {"admin": admin, "people": people, "project": project, "other": other}
-
-
-def logins():
-    rows = [(email, role.label) for email, _, role in DEMO_PEOPLE]
-    rows.append(("admin@demo.example.com", "Site staff (admin)"))
-    return rows
-
+from projects.models import Membership
+from reviews.models import Review, SignOff, Workshop
+from reviews.services.checklists import checklist_load_default
+from reviews.services.items import review_item_update
+from reviews.services.reviews import review_create
+from reviews.services.signoffs import item_sign_off
+from reviews.services.workshops import workshop_create, workshop_save_minutes
 
 # --- Reviews --------------------------------------------------------------------
 
@@ -287,9 +215,6 @@ CURRENT_ANSWERS = [
 
 
 def _answer_review(review, answers, people):
-    from reviews.services.items import review_item_update
-    from reviews.services.signoffs import item_sign_off
-
     by_key = {item.key: item for item in review.items.all()}
     short = {
         "pm": people["pm@demo.example.com"],
@@ -316,7 +241,7 @@ def _answer_review(review, answers, people):
             item_sign_off(
                 item=item,
                 acting_user=short[signer],
-                decision="approve",
+                decision=SignOff.Decision.APPROVE,
                 comment="Evidence reviewed.",
             )
 
@@ -324,10 +249,6 @@ def _answer_review(review, answers, people):
 @transaction.atomic
 def seed_reviews(seeded):
     """Two reviews of the demo project: an early check and the current one, partly answered and signed."""
-    from reviews.models import Review
-    from reviews.services.checklists import checklist_load_default
-    from reviews.services.reviews import review_create
-
     project, people = seeded["project"], seeded["people"]
     Membership.objects.filter(project=project, user=people["approver@demo.example.com"]).update(
         signoff_roles=["business_owner", "steering_committee"]
@@ -361,7 +282,7 @@ def seed_reviews(seeded):
     return reviews
 
 
-# --- Workshops and decisions --------------------------------------------------------
+# --- Workshops ----------------------------------------------------------------------
 
 EARLY_MINUTES = """Attendees walked through all areas in 90 minutes.
 - Data migration: first dry run failed on open purchase orders; re-creation plan needed.
@@ -371,16 +292,10 @@ Decision: no-go for the original date; re-assess in six weeks."""
 
 
 @transaction.atomic
-def seed_workshops_and_decisions(seeded):
-    """A past workshop with minutes and a past no-go on the early review; the next workshop booked."""
-    from reviews.models import Decision, Workshop
-    from reviews.services.decisions import decision_open, decision_record, vote_cast
-    from reviews.services.workshops import workshop_create, workshop_save_minutes
-
+def seed_workshops(seeded):
+    """A past workshop with minutes on the early review; the next workshop booked."""
     people = seeded["people"]
     facilitator = people["facilitator@demo.example.com"]
-    pm = people["pm@demo.example.com"]
-    approvers = [people["approver@demo.example.com"], people["approver2@demo.example.com"]]
     early = seeded["reviews"][EARLY_REVIEW_TITLE]
     current = seeded["reviews"][CURRENT_REVIEW_TITLE]
     invitees = list(people.values())
@@ -399,23 +314,6 @@ def seed_workshops_and_decisions(seeded):
         workshop.attendees.update(attended=True)
         workshop_save_minutes(
             workshop=workshop, acting_user=facilitator, minutes=EARLY_MINUTES, version=1
-        )
-    if not Decision.objects.filter(review=early).exists():
-        decision = decision_open(review=early, acting_user=facilitator)
-        for approver in approvers:
-            vote_cast(
-                decision=decision,
-                acting_user=approver,
-                choice="no_go",
-                comment="Migration does not fit.",
-            )
-        decision_record(
-            decision=decision,
-            acting_user=pm,
-            outcome="no_go",
-            rationale="Data migration and cutover are not rehearsed; the original date is not feasible.",
-            what_must_change="Three timed dry runs inside the window and a mock cutover before the next review.",
-            new_go_live_date=seeded["project"].go_live_date,
         )
     if not Workshop.objects.filter(review=current).exists():
         workshop_create(

@@ -1,39 +1,7 @@
 from django import forms
 
-from reviews.models import Project, Scope
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%d")
-        super().__init__(**kwargs)
-
-
-class ProjectForm(forms.ModelForm):
-    scopes = forms.MultipleChoiceField(
-        label="Apps in scope",
-        choices=Scope.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Checklist items that apply to every project are always included.",
-    )
-
-    class Meta:
-        model = Project
-        fields = [
-            "name", "customer", "description", "go_live_date", "scopes", "phase",
-            "reminder_due_soon_days", "escalation_after_days", "reminders_paused",
-            "vote_rule", "votes_required",
-        ]  # fmt: skip
-        widgets = {"go_live_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("vote_rule") == "at_least" and not cleaned.get("votes_required"):
-            self.add_error("votes_required", "Say how many approver votes a decision needs.")
-        return cleaned
+from core.forms import DateInput, DateTimeInput
+from reviews.models import ChecklistTemplate, ItemStatus, Review, SignOff
 
 
 class ReviewForm(forms.Form):
@@ -46,8 +14,6 @@ class ReviewForm(forms.Form):
     facilitator = forms.ModelChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, members, **kwargs):
-        from reviews.models import ChecklistTemplate
-
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = ChecklistTemplate.objects.filter(active=True).order_by(
             "name"
@@ -57,8 +23,6 @@ class ReviewForm(forms.Form):
 
 class ReviewEditForm(forms.ModelForm):
     class Meta:
-        from reviews.models import Review
-
         model = Review
         fields = ["title", "scheduled_date", "status", "facilitator"]
         widgets = {"scheduled_date": DateInput()}
@@ -83,8 +47,6 @@ class ItemForm(forms.Form):
     )  # fmt: skip
 
     def __init__(self, *args, item, members, **kwargs):
-        from reviews.models import ItemStatus
-
         kwargs.setdefault(
             "initial",
             {
@@ -126,16 +88,10 @@ class EvidenceForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    decision = forms.ChoiceField(
+        choices=[(SignOff.Decision.APPROVE, "Approve"), (SignOff.Decision.REJECT, "Reject")]
+    )
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "%Y-%m-%dT%H:%M")
-        super().__init__(**kwargs)
 
 
 class WorkshopForm(forms.Form):
@@ -169,51 +125,20 @@ class WorkshopForm(forms.Form):
         ]
 
     def clean_guests(self):
-        from reviews.services.workshops import parse_guests
-
-        try:
-            return parse_guests(self.cleaned_data["guests"])
-        except forms.ValidationError as error:  # raised with a field dict by the service
-            raise forms.ValidationError(error.messages) from error
+        """Guests as typed, one per line: ``Name <e-mail>`` or ``Name``; (name, e-mail) pairs."""
+        guests = []
+        for number, line in enumerate(self.cleaned_data["guests"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            name, _, rest = line.partition("<")
+            email = rest.rstrip(">").strip()
+            if rest and "@" not in email:
+                raise forms.ValidationError(f"Line {number}: “{email}” is not an e-mail address.")
+            guests.append((name.strip() or email, email))
+        return guests
 
 
 class MinutesForm(forms.Form):
     minutes_version = forms.IntegerField(widget=forms.HiddenInput)
     minutes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
-
-
-class VoteForm(forms.Form):
-    choice = forms.ChoiceField(
-        choices=[("go", "Go"), ("no_go", "No-go"), ("abstain", "Abstain")], widget=forms.RadioSelect
-    )
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        choices=[("go", "Go"), ("conditional_go", "Conditional go"), ("no_go", "No-go")],
-        widget=forms.RadioSelect,
-    )
-    rationale = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    what_must_change = forms.CharField(
-        label="What must change (no-go)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    new_go_live_date = forms.DateField(
-        label="Proposed new go-live date (no-go; leave empty for “to be decided”)",
-        required=False, widget=DateInput(),
-    )  # fmt: skip
-
-
-class ConditionForm(forms.Form):
-    description = forms.CharField(label="Condition", max_length=1000)
-    owner = forms.ModelChoiceField(queryset=None)
-    due_date = forms.DateField(widget=DateInput())
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members
-
-
-def condition_formset(data=None, *, members):
-    formset_class = forms.formset_factory(ConditionForm, extra=3, max_num=10)
-    return formset_class(data, prefix="condition", form_kwargs={"members": members})

@@ -147,7 +147,7 @@ def item_figures(item, state):
     figures.at_risk = int(item.status == ItemStatus.AT_RISK)
     figures.accepted_risks = int(item.status == ItemStatus.ACCEPTED_RISK)
     figures.open_blockers = int(item.is_blocker and item.status not in SETTLED_STATUSES)
-    settled = item.status in {ItemStatus.DONE, ItemStatus.ACCEPTED_RISK} and state.signed
+    settled = item.is_up_for_signoff and state.signed
     figures.unsigned_mandatory = int(item.mandatory and not settled)
     return figures
 

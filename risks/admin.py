@@ -4,18 +4,8 @@ project pages call."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from risks.models import MitigationAction, MitigationActionChange, Risk, RiskChange
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ActionInline(admin.TabularInline):

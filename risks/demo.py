@@ -13,7 +13,7 @@ from django.utils import timezone
 from risks import services
 from risks.models import Risk
 
-# Short names of the demo people (reviews.demo.DEMO_PEOPLE).
+# Short names of the demo people (projects.demo.DEMO_PEOPLE).
 PEOPLE = {
     "facilitator": "facilitator@demo.example.com",
     "pm": "pm@demo.example.com",
@@ -182,7 +182,6 @@ def seed_risks(seeded):
             workaround=spec.get("workaround", ""),
             review_item=item,
         )
-        risk.project = project
         for description, owner, due_in, status in spec.get("actions", []):
             action = services.action_create(
                 risk=risk,

@@ -1,6 +1,7 @@
 from django import forms
 
-from accounts.selectors import member_users
+from core.forms import DateInput
+from projects.selectors import member_users
 from risks.models import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
@@ -8,7 +9,7 @@ from risks.models import (
     Risk,
     RiskStatus,
     RiskType,
-    Severity,
+    SeverityBand,
 )
 
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
@@ -16,13 +17,6 @@ NOT_A_MEMBER = (
     "That person is not a member of this project, so they cannot own its actions. "
     "Choose a project member, or ask the project manager to add them first."
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _rating(label, help_text=""):
@@ -174,8 +168,12 @@ class ActionForm(forms.Form):
 
 
 class ActionEditForm(forms.Form):
-    """Notes for the owner; description and due date for those who edit the finding."""
+    """Notes for the owner; description and due date for those who edit the finding.
 
+    ``version`` is the action's version the edit started from.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(required=False, widget=DateInput())
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -183,7 +181,12 @@ class ActionEditForm(forms.Form):
     def __init__(self, *args, action, can_edit, **kwargs):
         kwargs.setdefault(
             "initial",
-            {"description": action.description, "due_date": action.due_date, "notes": action.notes},
+            {
+                "version": action.version,
+                "description": action.description,
+                "due_date": action.due_date,
+                "notes": action.notes,
+            },
         )
         super().__init__(*args, **kwargs)
         if not can_edit:
@@ -209,7 +212,7 @@ class ReassignForm(forms.Form):
         self.fields["owner"].queryset = member_users(project)
         self.fields["actions"].queryset = MitigationAction.objects.filter(
             risk__project=project, status__in=OPEN_ACTION_STATUSES
-        ).select_related("risk")
+        ).select_related("risk__project")
 
 
 class RegisterFilterForm(forms.Form):
@@ -222,7 +225,7 @@ class RegisterFilterForm(forms.Form):
         choices=[("", "Any status"), ("active", "Open or mitigating"), *RiskStatus.choices],
     )
     severity = forms.ChoiceField(
-        required=False, choices=[("", "Any severity"), *reversed(Severity.choices)]
+        required=False, choices=[("", "Any severity"), *reversed(SeverityBand.choices)]
     )
     blocker = forms.ChoiceField(
         required=False,

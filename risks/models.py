@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import ChangeRecord, TimeStampedModel
+from core.models import ChangeRecord, TimeStampedModel
 
 
 class RiskType(models.TextChoices):
@@ -48,7 +48,9 @@ class RiskStatus(models.TextChoices):
 ACTIVE_STATUSES = frozenset({RiskStatus.OPEN, RiskStatus.MITIGATING})
 
 
-class Severity(models.TextChoices):
+class SeverityBand(models.TextChoices):
+    """The band a risk's likelihood x impact score falls in (a checklist item has an ItemSeverity)."""
+
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
@@ -63,10 +65,10 @@ class Severity(models.TextChoices):
 #   10 - 16                       high
 #   17 - 25 (20, 25 in practice)  critical
 SEVERITY_BANDS = (
-    (Severity.LOW, 1, 4),
-    (Severity.MEDIUM, 5, 9),
-    (Severity.HIGH, 10, 16),
-    (Severity.CRITICAL, 17, 25),
+    (SeverityBand.LOW, 1, 4),
+    (SeverityBand.MEDIUM, 5, 9),
+    (SeverityBand.HIGH, 10, 16),
+    (SeverityBand.CRITICAL, 17, 25),
 )
 
 
@@ -100,7 +102,7 @@ def _rating_in_range(field):
 class Risk(TimeStampedModel):
     """A finding of a readiness review: an assertion, a risk or an issue."""
 
-    project = models.ForeignKey("reviews.Project", on_delete=models.CASCADE, related_name="risks")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="risks")
     review = models.ForeignKey(
         "reviews.Review", on_delete=models.SET_NULL, null=True, blank=True, related_name="risks"
     )
@@ -189,7 +191,7 @@ class Risk(TimeStampedModel):
 
     def get_severity_display(self):
         band = self.severity
-        return Severity(band).label if band else ""
+        return SeverityBand(band).label if band else ""
 
     @property
     def is_active(self):
@@ -254,6 +256,8 @@ class MitigationAction(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Optimistic concurrency: every saved change increments the version.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -280,6 +284,10 @@ class MitigationAction(TimeStampedModel):
         return self.status in OPEN_ACTION_STATUSES
 
     @property
+    def is_not_started(self):
+        return self.status == ActionStatus.OPEN
+
+    @property
     def is_overdue(self):
         return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
 
@@ -288,112 +296,7 @@ class MitigationActionChange(ChangeRecord):
     """One saved change of a mitigation action."""
 
     action = models.ForeignKey(MitigationAction, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField(help_text="The action's version after this change.")
 
     def __str__(self):
         return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"
-
-
-# --- Follow-up reminders ----------------------------------------------------------------
-
-
-class ReminderDigest(models.Model):
-    """The one digest e-mail a person gets on a day: claimed by a sweep, then sent.
-
-    The unique (recipient, date) row is the claim: a sweep inserts it and records its
-    reminders in the same transaction, sends after the commit, then sets ``sent_at``.
-    A digest whose send failed keeps ``sent_at`` empty and is claimed again by the
-    next sweep; ``claim_token`` says which sweep holds it right now.
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_digests"
-    )
-    date = models.DateField(help_text="The day (site time) this digest is for.")
-    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    item_count = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-date", "recipient_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "date"], name="reminder_digest_one_per_person_per_day"
-            )
-        ]
-        indexes = [models.Index(fields=["sent_at", "date"])]
-
-    def __str__(self):
-        return f"Digest of {self.date} for {self.recipient}"
-
-
-class ReminderKind(models.TextChoices):
-    ACTION_DUE_SOON = "action_due_soon", "Action due soon"
-    ACTION_OVERDUE = "action_overdue", "Action overdue"
-    ACTION_ESCALATED = "action_escalated", "Overdue action escalated"
-    SIGNOFF_AWAITED = "signoff_awaited", "Sign-off awaited"
-    CONDITION_MISSED = "condition_missed", "Condition missed"
-
-
-class Reminder(models.Model):
-    """One reminder told to one person about one object, at one threshold: the log that
-    makes a second sweep, a retried task or a restarted worker send nothing twice.
-
-    ``threshold`` names the occasion: "due-3d", "overdue", "escalated-5d", "daily-2026-11-26"
-    (daily reminders in the last two weeks before go-live), "decision-12", "missed".
-    Exactly one of ``action`` / ``item`` / ``condition`` is set; each has its own partial
-    unique constraint, because NULLs never collide in a plain one.
-    """
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
-    )
-    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    action = models.ForeignKey(
-        MitigationAction, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
-    )
-    item = models.ForeignKey(
-        "reviews.ReviewItem", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    condition = models.ForeignKey(
-        "reviews.DecisionCondition", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="+",
-    )  # fmt: skip
-    threshold = models.CharField(max_length=40)
-    sent_on = models.DateField()
-    digest = models.ForeignKey(
-        ReminderDigest, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-sent_on", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(action__isnull=False, item__isnull=True, condition__isnull=True)
-                | models.Q(action__isnull=True, item__isnull=False, condition__isnull=True)
-                | models.Q(action__isnull=True, item__isnull=True, condition__isnull=False),
-                name="reminder_about_exactly_one_object",
-            ),
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "action", "threshold"],
-                condition=models.Q(action__isnull=False),
-                name="reminder_once_per_action_threshold",
-            ),
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "item", "threshold"],
-                condition=models.Q(item__isnull=False),
-                name="reminder_once_per_item_threshold",
-            ),
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "condition", "threshold"],
-                condition=models.Q(condition__isnull=False),
-                name="reminder_once_per_condition_threshold",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} ({self.threshold}) to {self.recipient}"

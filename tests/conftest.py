@@ -4,8 +4,15 @@ from urllib.parse import urlparse
 
 import pytest
 
-from accounts.models import Role
-from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from projects.models import Role
+from tests.factories import (
+    MembershipFactory,
+    MitigationActionFactory,
+    ProjectFactory,
+    RiskFactory,
+    UserFactory,
+    make_review,
+)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -64,6 +71,25 @@ def outsider(db):
     user = UserFactory(full_name="Outside Person")
     MembershipFactory(user=user, role=Role.PROJECT_MANAGER)
     return user
+
+
+@pytest.fixture
+def review_item(project, members):
+    review = make_review(project, acting_user=members[Role.FACILITATOR])
+    return review.items.select_related("review", "section").first()
+
+
+@pytest.fixture
+def risk(project, members):
+    """An open risk raised by the facilitator, with one planned action owned by the contributor."""
+    risk = RiskFactory(project=project, raised_by=members[Role.FACILITATOR], likelihood=4, impact=3)
+    MitigationActionFactory(risk=risk, owner=members[Role.CONTRIBUTOR])
+    return risk
+
+
+@pytest.fixture
+def action(risk):
+    return risk.actions.get()
 
 
 @pytest.fixture

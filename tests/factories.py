@@ -5,8 +5,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
-from reviews.models import Project
+from accounts.models import User
+from projects.models import Membership, Project, Role
 
 DEMO_PASSWORD = "correct-horse-battery"
 
@@ -119,7 +119,7 @@ def make_summary(review, *, requested_by, status="ready", recipients=()):
     """A summary report; a ready one has a (tiny) stored PDF, without running WeasyPrint."""
     from django.core.files.base import ContentFile
 
-    from reviews.models import SummaryReport
+    from summaries.models import SummaryReport
 
     report = SummaryReport.objects.create(review=review, requested_by=requested_by, status=status)
     if status == "ready":

@@ -1,6 +1,6 @@
 """Object graphs for the access tests: one project with every kind of object."""
 
-from accounts.models import Membership, Role
+from projects.models import Membership, Role
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 
@@ -46,7 +46,8 @@ def _workshop_and_decision_ids(review, members):
 
     from django.utils import timezone
 
-    from reviews.models import Decision, DecisionCondition, Workshop
+    from decisions.models import Decision, DecisionCondition
+    from reviews.models import Workshop
 
     workshop = Workshop.objects.create(
         review=review,

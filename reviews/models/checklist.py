@@ -2,35 +2,20 @@
 
 from django.db import models
 
-from readiness.models import TimeStampedModel
+from core.models import TimeStampedModel
+from projects.models import SignoffRole
 
 
-class Severity(models.TextChoices):
+class ItemSeverity(models.TextChoices):
+    """How much a checklist item matters to the go-live (a risk's severity is its band)."""
+
     BLOCKER = "blocker", "Blocker"
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
 
 
-class SignoffRole(models.TextChoices):
-    """Stakeholder roles that accept an item's evidence (the checklist's vocabulary)."""
-
-    EXECUTIVE_SPONSOR = "executive_sponsor", "Executive sponsor"
-    STEERING_COMMITTEE = "steering_committee", "Steering committee"
-    BUSINESS_OWNER = "business_owner", "Business owner"
-    PROJECT_MANAGER = "project_manager", "Project manager"
-    SOLUTION_ARCHITECT = "solution_architect", "Solution architect"
-    TEST_LEAD = "test_lead", "Test lead"
-    INTEGRATION_LEAD = "integration_lead", "Integration lead"
-    DATA_MIGRATION_LEAD = "data_migration_lead", "Data migration lead"
-    IT_LEAD = "it_lead", "IT lead"
-    SECURITY_LEAD = "security_lead", "Security lead"
-    CHANGE_MANAGER = "change_manager", "Change manager"
-    SUPPORT_LEAD = "support_lead", "Support lead"
-    CUTOVER_MANAGER = "cutover_manager", "Cutover manager"
-
-
-# Scope key meaning "every project"; the others are reviews.models.Scope values.
+# Scope key meaning "every project"; the others are projects.models.Scope values.
 SCOPE_ALL = "all"
 
 
@@ -86,7 +71,9 @@ class TemplateItem(models.Model):
     key = models.SlugField(max_length=100)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    severity = models.CharField(
+        max_length=10, choices=ItemSeverity.choices, default=ItemSeverity.MEDIUM
+    )
     mandatory = models.BooleanField(
         "mandatory (blocking)", default=False,
         help_text="An open mandatory item is normally a go-live blocker.",

@@ -5,9 +5,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from readiness.models import ChangeRecord, TimeStampedModel
+from core.models import ChangeRecord, TimeStampedModel
+from projects.models import SignoffRole
 
-from .checklist import Severity, SignoffRole
+from .checklist import ItemSeverity
 
 
 class Review(TimeStampedModel):
@@ -17,7 +18,9 @@ class Review(TimeStampedModel):
         MITIGATION = "mitigation", "Mitigation"
         COMPLETE = "complete", "Complete"
 
-    project = models.ForeignKey("reviews.Project", on_delete=models.CASCADE, related_name="reviews")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="reviews"
+    )
     template = models.ForeignKey(
         "reviews.ChecklistTemplate",
         on_delete=models.SET_NULL,
@@ -56,6 +59,7 @@ class ReviewSection(models.Model):
     title = models.CharField(max_length=200)
     order = models.PositiveIntegerField(default=0)
     purpose = models.TextField(blank=True)
+    expected_outcome = models.TextField(blank=True)
     key_questions = models.JSONField(default=list, blank=True)
     red_flags = models.JSONField(default=list, blank=True)
 
@@ -80,6 +84,8 @@ class ItemStatus(models.TextChoices):
 
 # Statuses in which an item no longer stands in the way of go-live.
 SETTLED_STATUSES = frozenset({ItemStatus.DONE, ItemStatus.ACCEPTED_RISK, ItemStatus.NOT_APPLICABLE})
+# Statuses in which the team puts an item up for sign-off: done, or its risk accepted.
+SIGNOFF_STATUSES = frozenset({ItemStatus.DONE, ItemStatus.ACCEPTED_RISK})
 
 
 class ReviewItem(models.Model):
@@ -90,7 +96,9 @@ class ReviewItem(models.Model):
     key = models.SlugField(max_length=100)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    severity = models.CharField(
+        max_length=10, choices=ItemSeverity.choices, default=ItemSeverity.MEDIUM
+    )
     mandatory = models.BooleanField(default=False)
     signoff_roles = models.JSONField(default=list, blank=True)
     order = models.PositiveIntegerField(default=0)
@@ -138,6 +146,10 @@ class ReviewItem(models.Model):
     @property
     def is_open_blocker(self):
         return self.is_blocker and self.status not in SETTLED_STATUSES
+
+    @property
+    def is_up_for_signoff(self):
+        return self.status in SIGNOFF_STATUSES
 
     def get_signoff_roles_display(self):
         labels = dict(SignoffRole.choices)

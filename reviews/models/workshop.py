@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from readiness.models import TimeStampedModel
+from core.models import TimeStampedModel
 
 
 class Workshop(TimeStampedModel):

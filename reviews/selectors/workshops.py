@@ -1,12 +1,22 @@
 """Reads for workshops and workshop mode."""
 
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 
-from accounts.models import Membership
-from accounts.selectors import member_users
+from projects.selectors import member_users, memberships_of_project
 from reviews.models import ItemStatus, ReviewItem, Workshop
 from reviews.scoring import signoff_state
-from reviews.selectors.reviews import annotate_awaited, decorate_items
+from reviews.selectors.items import annotate_awaited, decorate_items
+
+
+def workshop_get(access, review_pk, workshop_pk):
+    """A workshop of a review of the viewer's project (else 404), with its review and project."""
+    return get_object_or_404(
+        Workshop.objects.select_related("review__project", "facilitator", "minutes_updated_by"),
+        review__project=access.project,
+        review_id=review_pk,
+        pk=workshop_pk,
+    )
 
 
 def workshops_of_review(review):
@@ -21,13 +31,12 @@ def workshops_of_review(review):
     )
 
 
-def workshop_item_view(user, review, item_pk=None, workshop_pk=None):
-    """One item in large type, with its position, neighbours, section prompts, sign-offs and risks.
+def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
+    """One item in large type, with its position, neighbours, section prompts and sign-offs.
 
-    A fixed number of queries whatever the number of items.
+    A fixed number of queries whatever the number of items. (The item's findings panel
+    is a fragment of the risks app, loaded by the page.)
     """
-    from risks.selectors import item_risks
-
     order = list(
         ReviewItem.objects.filter(review=review)
         .order_by("section__order", "order", "key")
@@ -64,19 +73,18 @@ def workshop_item_view(user, review, item_pk=None, workshop_pk=None):
         .get()
     )
     item.review = review
-    memberships = list(Membership.objects.filter(project=review.project).select_related("user"))
+    memberships = list(memberships_of_project(review.project_id))
     # One item: its sign-offs come from the prefetch, then the same decoration as the review page.
     item.signoff_list = sorted(item.signoffs.all(), key=lambda s: (s.created_at, s.pk))
     item.signoff = signoff_state(item, item.signoff_list)
     annotate_awaited([item], memberships)
-    decorate_items(user, [item])
+    decorate_items(access, [item])
     context.update(
         {
             "item": item,
             "position": index + 1,
             "previous_id": ids[index - 1] if index > 0 else None,
             "next_id": ids[index + 1] if index + 1 < len(ids) else None,
-            "risks": item_risks(item),
             "members_qs": member_users(review.project),
         }
     )

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from reviews.models import SCOPE_ALL, Scope, Severity, SignoffRole
+from projects.models import Scope, SignoffRole
+from reviews.models import SCOPE_ALL, ItemSeverity
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 SCOPES = (SCOPE_ALL, *Scope.values)
@@ -177,7 +178,7 @@ def _clean_item(raw, checker, position):
         "section": checker.text(raw, "section", required=True),
         "title": checker.text(raw, "title", required=True, max_length=300),
         "description": checker.text(raw, "description"),
-        "severity": checker.choice(raw, "severity", Severity.values, Severity.MEDIUM.value),
+        "severity": checker.choice(raw, "severity", ItemSeverity.values, ItemSeverity.MEDIUM.value),
         "mandatory": checker.flag(raw, "mandatory"),
         "signoff_roles": checker.choices(raw, "signoff_roles", SignoffRole.values, "sign-off role"),
         # No scopes means every project; an item that applies to nothing would be a trap.

@@ -7,28 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.services import require_member
-from readiness.history import apply_changes
+from core.errors import refuse_if_stale
+from core.history import apply_changes
+from projects.services import require_member
 from reviews.models import ItemEvidence, ReviewItem, ReviewItemChange, SignOff
 
 EDITABLE_FIELDS = ("status", "response", "owner", "due_date", "is_blocker", "blocker_reason")
 # A change to these means what was signed is no longer what is there.
 SIGNED_CONTENT_FIELDS = frozenset({"status", "response"})
-
-
-class StaleItemError(Exception):
-    """The edit was based on an older version of the item; nothing was saved."""
-
-    def __init__(self, *, item, changes):
-        self.item = item
-        self.changes = changes
-        who = (
-            ", ".join(sorted({str(change.user) for change in changes if change.user})) or "someone"
-        )
-        super().__init__(
-            f"{who} changed this item while you were editing it. Your changes were not saved; "
-            "review what changed below and apply your edit again."
-        )
 
 
 def _record(item, acting_user, changes, note=""):
@@ -53,16 +39,12 @@ def _normalise(name, value):
 def review_item_update(*, item, acting_user, version, **fields):
     """Save an edit made on top of ``version``; refuse it if someone saved in between.
 
-    Returns the updated item. Raises StaleItemError (with the changes made since
+    Returns the updated item. Raises ConflictError (with the changes made since
     ``version``) or ValidationError. History gets one entry per save; sign-offs
     are superseded when status or response change.
     """
     locked = ReviewItem.objects.select_for_update().select_related("review").get(pk=item.pk)
-    if locked.version != version:
-        since = list(
-            locked.changes.filter(version__gt=version).select_related("user").order_by("version")
-        )
-        raise StaleItemError(item=locked, changes=since)
+    refuse_if_stale(locked, version, what="this item")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from accounts.services import require_member
+from projects.services import require_member
 from reviews.models import Review, ReviewItem, ReviewSection
 
 
@@ -42,6 +42,7 @@ def review_create(*, project, template, acting_user, title, scheduled_date=None,
             title=section.title,
             order=section.order,
             purpose=section.purpose,
+            expected_outcome=section.expected_outcome,
             key_questions=section.key_questions,
             red_flags=section.red_flags,
         )

@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts import permissions
+from projects import permissions
+from projects.selectors import project_access
 from reviews.models import ReviewItem, SignOff
 from reviews.scoring import signoff_state
 
@@ -16,7 +17,8 @@ def _current_signoffs(item):
 def item_sign_off(*, item, acting_user, decision, comment="", as_role=""):
     """Approve or reject an item. Rejecting needs a comment; the owner is never the only approver."""
     item = ReviewItem.objects.select_for_update().select_related("review__project").get(pk=item.pk)
-    if not permissions.can_sign_off(acting_user, item):
+    access = project_access(user=acting_user, project=item.review.project)
+    if not permissions.can_sign_off(access, item):
         raise PermissionDenied(
             "Only approvers, or members holding a role this item names, can sign it off."
         )
@@ -28,7 +30,7 @@ def item_sign_off(*, item, acting_user, decision, comment="", as_role=""):
             {"comment": "Say why you reject this item, so the owner knows what to fix."}
         )
     state = signoff_state(item, _current_signoffs(item))
-    eligible = permissions.eligible_signoff_roles(acting_user, item)
+    eligible = permissions.eligible_signoff_roles(access, item)
     if as_role:
         if as_role not in eligible:
             raise ValidationError({"as_role": "You do not hold that sign-off role for this item."})

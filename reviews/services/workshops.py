@@ -2,32 +2,19 @@
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership
+from core.errors import ConflictError
+from core.http import absolute_url
+from projects.selectors import member_ids
 from reviews.models import Workshop, WorkshopAttendee
 
 
-class StaleMinutesError(Exception):
-    """The minutes were saved by someone else since this edit started."""
-
-    def __init__(self, *, workshop):
-        self.workshop = workshop
-        who = workshop.minutes_updated_by or "Someone"
-        super().__init__(
-            f"{who} saved the minutes while you were typing. Your text was not saved; "
-            "copy it, reload, and add it to theirs."
-        )
-
-
 def _check_members(review, users):
-    member_ids = set(
-        Membership.objects.filter(project=review.project_id).values_list("user_id", flat=True)
-    )
-    strangers = [user for user in users if user.pk not in member_ids]
+    members = member_ids(review.project_id)
+    strangers = [user for user in users if user.pk not in members]
     if strangers:
         names = ", ".join(str(user) for user in strangers)
         raise ValidationError({"invitees": f"Not members of this project: {names}."})
@@ -38,21 +25,6 @@ def _check_agenda(review, agenda):
     unknown = [key for key in agenda if key not in keys]
     if unknown:
         raise ValidationError({"agenda": f"Unknown sections: {', '.join(unknown)}."})
-
-
-def parse_guests(text):
-    """Guests as typed, one per line: ``Name <e-mail>`` or ``Name``."""
-    guests = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        name, _, rest = line.partition("<")
-        email = rest.rstrip(">").strip()
-        if rest and "@" not in email:
-            raise ValidationError({"guests": f"Line {number}: “{email}” is not an e-mail address."})
-        guests.append((name.strip() or email, email))
-    return guests
 
 
 @transaction.atomic
@@ -94,7 +66,13 @@ def workshop_take_attendance(*, workshop, acting_user, attended_ids):
 def workshop_save_minutes(*, workshop, acting_user, minutes, version):
     locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
     if locked.minutes_version != version:
-        raise StaleMinutesError(workshop=locked)
+        raise ConflictError(
+            current=locked,
+            current_version=locked.minutes_version,
+            what="the minutes",
+            changed_by=locked.minutes_updated_by,
+            pronoun="them",
+        )
     if locked.minutes == minutes:
         return locked
     locked.minutes = minutes
@@ -132,7 +110,7 @@ def workshop_ics(workshop):
     start = workshop.starts_at.astimezone(datetime.UTC)
     end = start + datetime.timedelta(minutes=workshop.duration_minutes)
     review = workshop.review
-    url = f"{settings.SITE_URL}{workshop.get_absolute_url()}"
+    url = absolute_url(workshop.get_absolute_url())
     sections = {s.key: s.title for s in review.sections.all()}
     agenda = "\n".join(f"{i}. {sections.get(key, key)}" for i, key in enumerate(workshop.agenda, 1))
     description = f"{review.project.name}: {review.title}\n\nAgenda:\n{agenda or '—'}\n\n{url}"

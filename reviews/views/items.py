@@ -1,49 +1,42 @@
+"""A checklist item: its page, in-place editing on the review page, sign-offs, evidence."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import permissions
-from accounts.forms import add_service_errors
-from accounts.selectors import member_users
-from readiness.http import safe_next_url
+from core.errors import ConflictError
+from core.forms import add_service_errors, rebase_on_conflict
+from core.http import safe_next_url
+from projects import permissions
+from projects.decorators import project_view
+from projects.selectors import member_users
 from reviews.forms import EvidenceForm, ItemForm, SignOffForm
-from reviews.selectors.reviews import (
-    evidence_get_for_user,
-    item_detail,
-    item_get_for_user,
-    items_awaiting_signoff,
-)
-from reviews.services.items import (
-    StaleItemError,
-    item_evidence_add,
-    item_evidence_remove,
-    review_item_update,
-)
+from reviews.selectors.items import evidence_get, item_detail, item_get, items_awaiting_signoff
+from reviews.services.items import item_evidence_add, item_evidence_remove, review_item_update
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
 
 ROW = "reviews/review_detail.html#item-row"
-
-
 ROW_FORM = "reviews/review_detail.html#item-form"
 
 
-def _row_context(request, item, **extra):
+def _row_context(request, access, item, **extra):
     """What the item row partial needs: the item with its sign-off state and awaited people."""
-    detail = item_detail(request.user, item)
     return {
         "item": item,
-        "project": item.review.project,
         "review": item.review,
         "here": request.headers.get("HX-Current-URL") or item.review.get_absolute_url(),
-        **detail,
+        **item_detail(access, item),
         **extra,
     }
 
 
-def _save_item(request, item, form):
-    """Validate and save an item form; returns (item, conflict) and adds errors to the form."""
+def save_item_form(request, item, form):
+    """Validate and save an item form; returns (item, conflict), the form carrying any errors.
+
+    On a conflict the form keeps what the person typed, based on the current version.
+    """
     if not form.is_valid():
         return item, None
     try:
@@ -53,67 +46,62 @@ def _save_item(request, item, form):
             version=form.cleaned_data["version"],
             **form.changes(),
         )
-    except StaleItemError as conflict:
-        # Keep what the person typed, but base the next save on the current version.
-        data = form.data.copy()
-        data["version"] = conflict.item.version
-        form.data = data
-        form.add_error(None, str(conflict))
+    except ConflictError as conflict:
+        rebase_on_conflict(form, conflict)
         return item, conflict
     except ValidationError as error:
         add_service_errors(form, error)
-        return item, None
     return item, None
 
 
 @require_http_methods(["GET", "POST"])
-def item_detail_view(request, project_pk, review_pk, item_pk):
-    item = item_get_for_user(request.user, project_pk, review_pk, item_pk)
-    may_edit = permissions.can_edit_item(request.user, item)
-    members = member_users(item.review.project)
+@project_view
+def item_detail_view(request, access, review_pk, item_pk):
+    item = item_get(access, review_pk, item_pk)
+    may_edit = permissions.can_edit_item(access, item)
+    members = member_users(access.project)
     form = ItemForm(request.POST or None, item=item, members=members) if may_edit else None
     conflict = None
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied
-        item, conflict = _save_item(request, item, form)
-        if form.is_valid() and not form.errors:
+        item, conflict = save_item_form(request, item, form)
+        if not form.errors:
             messages.success(request, "Item saved.")
             return redirect(item)
-    context = _row_context(request, item, form=form, conflict=conflict, may_edit=may_edit)
+    context = _row_context(request, access, item, form=form, conflict=conflict, may_edit=may_edit)
     context["evidence_form"] = EvidenceForm()
     context["signoff_form"] = SignOffForm()
     return render(request, "reviews/item_detail.html", context, status=409 if conflict else 200)
 
 
 @require_http_methods(["GET", "POST"])
-def item_edit(request, project_pk, review_pk, item_pk):
+@project_view
+def item_edit(request, access, review_pk, item_pk):
     """The in-place editor of the review page (htmx); without htmx, the item page does this."""
-    item = item_get_for_user(request.user, project_pk, review_pk, item_pk)
-    if not permissions.can_edit_item(request.user, item):
+    item = item_get(access, review_pk, item_pk)
+    if not permissions.can_edit_item(access, item):
         raise PermissionDenied
     if not request.htmx:
         return redirect(item)
-    members = member_users(item.review.project)
+    members = member_users(access.project)
     if request.method == "GET":
         if request.GET.get("cancel"):
-            return render(request, ROW, _row_context(request, item))
-        return render(
-            request,
-            ROW_FORM,
-            _row_context(request, item, form=ItemForm(item=item, members=members)),
-        )
+            return render(request, ROW, _row_context(request, access, item))
+        form = ItemForm(item=item, members=members)
+        return render(request, ROW_FORM, _row_context(request, access, item, form=form))
     form = ItemForm(request.POST, item=item, members=members)
-    item, conflict = _save_item(request, item, form)
+    item, conflict = save_item_form(request, item, form)
     if form.errors:
-        context = _row_context(request, item, form=form, conflict=conflict)
+        context = _row_context(request, access, item, form=form, conflict=conflict)
         return render(request, ROW_FORM, context, status=409 if conflict else 422)
-    return render(request, ROW, _row_context(request, item, saved=True))
+    return render(request, ROW, _row_context(request, access, item, saved=True))
 
 
 @require_POST
-def item_sign_off_view(request, project_pk, review_pk, item_pk):
-    item = item_get_for_user(request.user, project_pk, review_pk, item_pk)
+@project_view
+def item_sign_off_view(request, access, review_pk, item_pk):
+    item = item_get(access, review_pk, item_pk)
     form = SignOffForm(request.POST)
     error = None
     if form.is_valid():
@@ -124,19 +112,13 @@ def item_sign_off_view(request, project_pk, review_pk, item_pk):
                 )
             else:
                 item_sign_off(item=item, acting_user=request.user, **form.cleaned_data)
-        except PermissionDenied:
-            raise
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = "Choose approve or reject."
     if request.htmx:
-        return render(
-            request,
-            ROW,
-            _row_context(request, item, signoff_error=error),
-            status=422 if error else 200,
-        )
+        context = _row_context(request, access, item, signoff_error=error)
+        return render(request, ROW, context, status=422 if error else 200)
     if error:
         messages.error(request, error)
     else:
@@ -145,9 +127,10 @@ def item_sign_off_view(request, project_pk, review_pk, item_pk):
 
 
 @require_POST
-def evidence_add(request, project_pk, review_pk, item_pk):
-    item = item_get_for_user(request.user, project_pk, review_pk, item_pk)
-    if not permissions.can_edit_item(request.user, item):
+@project_view
+def evidence_add(request, access, review_pk, item_pk):
+    item = item_get(access, review_pk, item_pk)
+    if not permissions.can_edit_item(access, item):
         raise PermissionDenied
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
@@ -164,10 +147,11 @@ def evidence_add(request, project_pk, review_pk, item_pk):
 
 
 @require_POST
-def evidence_remove(request, project_pk, evidence_pk):
-    evidence = evidence_get_for_user(request.user, project_pk, evidence_pk)
+@project_view
+def evidence_remove(request, access, evidence_pk):
+    evidence = evidence_get(access, evidence_pk)
     item = evidence.item
-    if not permissions.can_edit_item(request.user, item):
+    if not permissions.can_edit_item(access, item):
         raise PermissionDenied
     item_evidence_remove(evidence=evidence, acting_user=request.user)
     messages.success(request, f"“{evidence.title}” removed. It stays in the item's history.")
@@ -175,9 +159,10 @@ def evidence_remove(request, project_pk, evidence_pk):
 
 
 @require_http_methods(["GET"])
-def evidence_download(request, project_pk, evidence_pk):
+@project_view
+def evidence_download(request, access, evidence_pk):
     """Serve an uploaded file to project members only (never from a public media URL)."""
-    evidence = evidence_get_for_user(request.user, project_pk, evidence_pk)
+    evidence = evidence_get(access, evidence_pk)
     if not evidence.file:
         return redirect(evidence.url)
     return FileResponse(

@@ -2,21 +2,32 @@
 
 Every page's query count is constant: rows carry their counts and flags as
 annotations, actions and owners come in one query per page, and the heat map is
-one GROUP BY over the register's own filtered queryset.
+one GROUP BY over the register's own filtered queryset. Other apps read findings
+and actions only through ``outstanding`` and ``panels``.
 """
 
 from .actions import (
     ACTIONS_PER_OWNER,
     OwnerActions,
-    action_get_for_project,
+    action_get,
     action_row,
     actions_by_owner,
     actions_export_rows,
     my_open_actions,
     my_open_actions_page,
 )
-from .findings import item_risk_counts, item_risks, risk_actions, risk_get_for_project, risk_history
+from .findings import item_risks, risk_actions, risk_get, risk_history
 from .heatmap import HeatMap, HeatMapCell, heatmap
+from .outstanding import (
+    OwnerGroup,
+    open_actions_by_owner,
+    open_blocker_risks,
+    open_risks,
+    open_risks_by_score,
+    open_risks_heatmap,
+    overdue_actions,
+)
+from .panels import home_risk_panels, project_risk_summary
 from .register import (
     DEFAULT_REGISTER_SORT,
     REGISTER_SORTS,
@@ -28,7 +39,6 @@ from .register import (
     register_rows,
     with_plan_flags,
 )
-from .summaries import home_risk_panels, project_risk_summary
 
 __all__ = [
     "ACTIONS_PER_OWNER",
@@ -37,25 +47,31 @@ __all__ = [
     "HeatMap",
     "HeatMapCell",
     "OwnerActions",
-    "action_get_for_project",
+    "OwnerGroup",
+    "action_get",
     "action_row",
     "actions_by_owner",
     "actions_export_rows",
     "attach_actions",
     "heatmap",
     "home_risk_panels",
-    "item_risk_counts",
     "item_risks",
     "my_open_actions",
     "my_open_actions_page",
     "no_mitigation_plan_condition",
+    "open_actions_by_owner",
+    "open_blocker_risks",
+    "open_risks",
+    "open_risks_by_score",
+    "open_risks_heatmap",
+    "overdue_actions",
     "project_risk_summary",
     "register_filter_choices",
     "register_order",
     "register_queryset",
     "register_rows",
     "risk_actions",
-    "risk_get_for_project",
+    "risk_get",
     "risk_history",
     "with_plan_flags",
 ]

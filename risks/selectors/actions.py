@@ -12,7 +12,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
     Window,
@@ -21,31 +20,31 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Membership, User
-from accounts.permissions import remember_role
+from accounts.models import User
+from projects.models import Membership
 from risks.models import OPEN_ACTION_STATUSES, ActionStatus, MitigationAction
 
 from .register import owner_is_member, register_queryset
 
 
-def action_get_for_project(project, pk):
-    action = get_object_or_404(
-        MitigationAction.objects.select_related("risk", "owner"), risk__project=project, pk=pk
+def action_get(access, pk):
+    """An action of a finding of the viewer's project (else 404)."""
+    return get_object_or_404(
+        MitigationAction.objects.select_related("risk__project", "owner"),
+        risk__project=access.project,
+        pk=pk,
     )
-    action.risk.project = project
-    return action
 
 
 def my_open_actions_queryset(user):
     """Open actions the user owns, in projects they are still a member of; overdue first."""
     today = timezone.localdate()
-    role = Membership.objects.filter(project_id=OuterRef("risk__project_id"), user=user)
+    membership = Membership.objects.filter(project_id=OuterRef("risk__project_id"), user=user)
     return (
         MitigationAction.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES)
-        .filter(Exists(role))
+        .filter(Exists(membership))
         .select_related("risk__project")
         .annotate(
-            my_role=Subquery(role.values("role")[:1]),
             overdue=Case(
                 When(due_date__lt=today, then=Value(True)),
                 default=Value(False),
@@ -56,14 +55,8 @@ def my_open_actions_queryset(user):
     )
 
 
-def _remember_roles(actions, user):
-    for action in actions:
-        remember_role(action.risk.project, user, action.my_role)
-    return actions
-
-
 def my_open_actions(user):
-    return _remember_roles(list(my_open_actions_queryset(user)), user)
+    return list(my_open_actions_queryset(user))
 
 
 MY_ACTIONS_PER_PAGE = 50
@@ -71,20 +64,16 @@ MY_ACTIONS_PER_PAGE = 50
 
 def my_open_actions_page(user, page_number):
     """One page of My actions (a count and the page's rows, whatever the total)."""
-    page = Paginator(my_open_actions_queryset(user), MY_ACTIONS_PER_PAGE).get_page(page_number)
-    _remember_roles(page.object_list, user)
-    return page
+    return Paginator(my_open_actions_queryset(user), MY_ACTIONS_PER_PAGE).get_page(page_number)
 
 
 def action_row(project, pk):
     """One action re-read for a row fragment (after a status change)."""
-    action = (
-        MitigationAction.objects.select_related("risk", "owner", "completed_by")
+    return (
+        MitigationAction.objects.select_related("risk__project", "owner", "completed_by")
         .annotate(owner_is_member=owner_is_member(project.pk))
         .get(risk__project=project, pk=pk)
     )
-    action.risk.project = project
-    return action
 
 
 @dataclass
@@ -158,7 +147,6 @@ def actions_by_owner(project, *, expanded_owner=None, limit=ACTIONS_PER_OWNER):
     )
     for action in open_actions:
         group = groups[action.owner_id]
-        action.risk.project = project
         action.owner = group.owner
         group.actions.append(action)
     ordered = sorted(groups.values(), key=lambda g: (g.owner.full_name.lower(), g.owner.email))

@@ -1,36 +1,33 @@
 """One finding: its actions, its history; the findings of a review item."""
 
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 
-from risks.models import ACTIVE_STATUSES, MitigationActionChange, Risk, RiskChange, RiskType
+from risks.models import MitigationActionChange, Risk, RiskChange
 
 from .register import owner_is_member, with_plan_flags
 
 
-def risk_get_for_project(project, pk):
-    """A finding of a project the caller already fetched for the user (else 404)."""
-    risk = get_object_or_404(
+def risk_get(access, pk):
+    """A finding of the viewer's project (else 404)."""
+    return get_object_or_404(
         Risk.objects.select_related(
-            "raised_by", "accepted_by", "updated_by", "area", "review", "review_item__review"
+            "project", "raised_by", "accepted_by", "updated_by", "area", "review",
+            "review_item__review",
         ),
-        project=project,
+        project=access.project,
         pk=pk,
-    )
-    risk.project = project
-    return risk
+    )  # fmt: skip
 
 
 def risk_actions(risk):
     """The finding's actions with owners, each knowing whether its owner is still a member."""
-    actions = list(
+    # Fetched through risk.actions, each action knows its finding without a query.
+    return list(
         risk.actions.select_related("owner", "completed_by")
         .annotate(owner_is_member=owner_is_member(risk.project_id))
         .order_by(F("due_date").asc(nulls_last=True), "pk")
     )
-    for action in actions:
-        action.risk = risk
-    return actions
 
 
 def _history_entry(change, action=None):
@@ -59,25 +56,6 @@ def risk_history(risk):
         )
     ]
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)
-
-
-def item_risk_counts(items):
-    """Set ``open_risk_count`` and ``open_blocker_risk_count`` on review items (one query),
-    for the badges of a review's item rows."""
-    items = list(items)
-    counts = {
-        row["review_item_id"]: row
-        for row in Risk.objects.filter(review_item__in=items, status__in=ACTIVE_STATUSES)
-        .exclude(type=RiskType.ASSERTION)
-        .order_by()
-        .values("review_item_id")
-        .annotate(open=Count("pk"), blockers=Count("pk", filter=Q(is_blocker=True)))
-    }
-    for item in items:
-        row = counts.get(item.pk, {})
-        item.open_risk_count = row.get("open", 0)
-        item.open_blocker_risk_count = row.get("blockers", 0)
-    return items
 
 
 def item_risks(item):

@@ -4,17 +4,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from risks.models import Severity, severity_band
+from risks.models import SeverityBand, severity_band
 
 RATING_RANGE = range(1, 6)
 
 
 # Cell colours of the heat map by severity band (light tints, dark text stays readable).
 BAND_FILLS = {
-    Severity.LOW: "#a3cfbb",
-    Severity.MEDIUM: "#ffe69c",
-    Severity.HIGH: "#fecba1",
-    Severity.CRITICAL: "#f1aeb5",
+    SeverityBand.LOW: "#a3cfbb",
+    SeverityBand.MEDIUM: "#ffe69c",
+    SeverityBand.HIGH: "#fecba1",
+    SeverityBand.CRITICAL: "#f1aeb5",
 }
 
 

@@ -18,7 +18,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import User
+from projects.models import Membership
+from reviews.models import Review, ReviewSection
 from risks.models import (
     ACTIVE_STATUSES,
     OPEN_ACTION_STATUSES,
@@ -175,9 +177,8 @@ class OpenAction:
         return self.due_date is not None and self.due_date < timezone.localdate()
 
 
-def attach_actions(risks, project):
-    """Give each row ``open_actions`` (by due date) and ``next_action``, in one query, and
-    point it at the project the view fetched (its role cache included)."""
+def attach_actions(risks):
+    """Give each row ``open_actions`` (by due date) and ``next_action``, in one query."""
     risks = list(risks)
     by_risk = {risk.pk: [] for risk in risks}
     rows = (
@@ -188,7 +189,6 @@ def attach_actions(risks, project):
     for risk_id, full_name, email, due_date, status in rows:
         by_risk[risk_id].append(OpenAction(full_name or email, due_date, status))
     for risk in risks:
-        risk.project = project
         risk.open_actions = by_risk[risk.pk]
         risk.next_action = risk.open_actions[0] if risk.open_actions else None
     return risks
@@ -196,8 +196,6 @@ def attach_actions(risks, project):
 
 def register_filter_choices(project):
     """Choices of the register's owner, area and review filters (three queries)."""
-    from reviews.models import Review, ReviewSection
-
     owners = User.objects.filter(
         Q(pk__in=Membership.objects.filter(project=project).values("user_id"))
         | Q(pk__in=MitigationAction.objects.filter(risk__project=project).values("owner_id"))

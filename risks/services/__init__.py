@@ -11,11 +11,9 @@ from .actions import (
     action_update_status,
     actions_reassign,
 )
-from .common import RiskConflictError
 from .risks import risk_accept, risk_create, risk_update
 
 __all__ = [
-    "RiskConflictError",
     "action_create",
     "action_reassign",
     "action_update",

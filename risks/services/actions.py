@@ -4,22 +4,28 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import permissions
-from readiness.history import apply_changes, display_value
+from core.errors import refuse_if_stale
+from core.history import apply_changes, display_value
+from projects import permissions
 from risks.models import ActionStatus, MitigationAction, MitigationActionChange
 
-from .common import require, require_member_owner
+from .common import access_of, require, require_member_owner
 
 
 def _lock(action):
-    locked = MitigationAction.objects.select_for_update().get(pk=action.pk)
-    locked.risk = action.risk  # keeps the project (and the role cached on it)
-    return locked
+    return (
+        MitigationAction.objects.select_for_update()
+        .select_related("risk__project")
+        .get(pk=action.pk)
+    )
 
 
-def _record(action, acting_user, changes, note=""):
+def _save(action, acting_user, changes, note=""):
+    """Save a changed action under its next version, with its history row."""
+    action.version += 1
+    action.save()
     MitigationActionChange.objects.create(
-        action=action, user=acting_user, changes=changes, note=note[:300]
+        action=action, user=acting_user, version=action.version, changes=changes, note=note[:300]
     )
 
 
@@ -27,7 +33,7 @@ def _record(action, acting_user, changes, note=""):
 def action_create(*, risk, acting_user, description, owner, due_date=None, notes=""):
     """Add an action to a risk's or issue's mitigation plan; the owner must be a member."""
     require(
-        permissions.can_add_action(acting_user, risk),
+        permissions.can_add_action(access_of(acting_user, risk.project), risk),
         "Only the facilitator, the project manager or the person who raised it plan its mitigation.",
     )
     if not risk.is_rated:
@@ -45,7 +51,10 @@ def action_create(*, risk, acting_user, description, owner, due_date=None, notes
         created_by=acting_user,
     )
     due = f", due {due_date.isoformat()}" if due_date else ", no due date"
-    _record(action, acting_user, {}, f"Created for {owner}{due}")
+    MitigationActionChange.objects.create(
+        action=action, user=acting_user, version=action.version, changes={},
+        note=f"Created for {owner}{due}",
+    )  # fmt: skip
     return action
 
 
@@ -53,7 +62,7 @@ def action_create(*, risk, acting_user, description, owner, due_date=None, notes
 def action_update_status(*, action, acting_user, status):
     """Move an action on (open, in progress, done, cancelled); done records who and when."""
     require(
-        permissions.can_update_action(acting_user, action),
+        permissions.can_update_action(access_of(acting_user, action.risk.project), action),
         "Only the action's owner, the facilitator or the project manager can change its status.",
     )
     if status not in ActionStatus.values:
@@ -69,23 +78,27 @@ def action_update_status(*, action, acting_user, status):
         changes["completed_at"] = [display_value(locked, "completed_at", locked.completed_at), ""]
         locked.completed_at = None
         locked.completed_by = None
-    locked.save()
-    _record(locked, acting_user, changes)
+    _save(locked, acting_user, changes)
     return locked
 
 
 @transaction.atomic
-def action_update(*, action, acting_user, **fields):
-    """Change an action's notes (its owner may), or its description and due date (editors)."""
+def action_update(*, action, acting_user, version=None, **fields):
+    """Change an action's notes (its owner may), or its description and due date (editors).
+
+    Refuses (ConflictError) an edit made on top of an older ``version``.
+    """
     unknown = set(fields) - {"notes", "description", "due_date"}
     if unknown:
         raise TypeError(f"action_update() cannot change {', '.join(sorted(unknown))}")
+    access = access_of(acting_user, action.risk.project)
     require(
-        permissions.can_update_action(acting_user, action)
-        or permissions.can_edit_action(acting_user, action),
+        permissions.can_update_action(access, action)
+        or permissions.can_edit_action(access, action),
         "Only the action's owner, the facilitator or the project manager can update it.",
     )
     locked = _lock(action)
+    refuse_if_stale(locked, version, what="this action")
     if "notes" in fields:
         fields["notes"] = fields["notes"] or ""
     if "description" in fields:
@@ -97,12 +110,11 @@ def action_update(*, action, acting_user, **fields):
         return locked
     if set(changes) - {"notes"}:
         require(
-            permissions.can_edit_action(acting_user, locked),
+            permissions.can_edit_action(access, locked),
             "Only the facilitator, the project manager or the person who raised the finding "
             "change an action's description or due date.",
         )
-    locked.save()
-    _record(locked, acting_user, changes)
+    _save(locked, acting_user, changes)
     return locked
 
 
@@ -111,7 +123,7 @@ def action_reassign(*, action, acting_user, owner, note=""):
     """Give an open action to another project member."""
     project = action.risk.project
     require(
-        permissions.can_reassign_action(acting_user, project),
+        permissions.can_reassign_action(access_of(acting_user, project)),
         "Only the project manager or the facilitator can reassign actions.",
     )
     locked = _lock(action)
@@ -123,8 +135,7 @@ def action_reassign(*, action, acting_user, owner, note=""):
     if owner.pk == locked.owner_id:
         raise ValidationError({"owner": f"{owner} already owns this action."})
     changes = apply_changes(locked, {"owner": owner})
-    locked.save()
-    _record(locked, acting_user, changes, note or "Reassigned")
+    _save(locked, acting_user, changes, note or "Reassigned")
     return locked
 
 

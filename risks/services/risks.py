@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import permissions
-from readiness.history import apply_changes, display_value
+from core.errors import refuse_if_stale
+from core.history import apply_changes, display_value
+from projects import permissions
 from risks.models import Category, Risk, RiskChange, RiskStatus, RiskType
 
 from .actions import action_create
-from .common import RiskConflictError, require
+from .common import access_of, require
 
 # Fields a finding's edit form may change. Acceptance has its own service.
 RISK_EDIT_FIELDS = (
@@ -63,10 +64,11 @@ def risk_create(
 ):
     """Raise a finding; ``first_action`` (description, owner, due_date) starts its plan.
 
-    The finding and its first action are saved together or not at all.
+    The finding and its first action are saved together or not at all; a refused first
+    action is reported under ``first_action.<argument>``.
     """
     require(
-        permissions.can_raise_risk(acting_user, project),
+        permissions.can_raise_risk(access_of(acting_user, project)),
         "Viewers read the register; ask the project manager for a contributing role.",
     )
     review, review_item, area = _links(
@@ -107,42 +109,30 @@ def risk_create(
         try:
             action_create(risk=risk, acting_user=acting_user, **first_action)
         except ValidationError as error:
-            # The quick-add form names the action's description "action_description".
-            if hasattr(error, "error_dict"):
-                raise ValidationError(
-                    {
-                        ("action_description" if field == "description" else field): messages
-                        for field, messages in error.error_dict.items()
-                    }
-                ) from error
-            raise
+            if not hasattr(error, "error_dict"):
+                raise
+            raise ValidationError(
+                {f"first_action.{name}": messages for name, messages in error.error_dict.items()}
+            ) from error
     return risk
 
 
 def _lock(risk):
-    locked = Risk.objects.select_for_update().get(pk=risk.pk)
-    locked.project = risk.project  # keeps the acting user's role cached on the project
-    return locked
-
-
-def _refuse_stale(locked, version):
-    if version is not None and int(version) != locked.version:
-        raise RiskConflictError(
-            risk=locked,
-            since_version=version,
-            changes=locked.changes.filter(version__gt=version).select_related("user"),
-        )
+    return Risk.objects.select_for_update().select_related("project").get(pk=risk.pk)
 
 
 @transaction.atomic
 def risk_update(*, risk, acting_user, version, **fields):
-    """Change a finding's fields; refuse (RiskConflictError) when ``version`` is stale."""
-    require(permissions.can_edit_risk(acting_user, risk), "You may not edit this finding.")
+    """Change a finding's fields; refuse (ConflictError) when ``version`` is stale."""
+    require(
+        permissions.can_edit_risk(access_of(acting_user, risk.project), risk),
+        "You may not edit this finding.",
+    )
     unknown = set(fields) - set(RISK_EDIT_FIELDS)
     if unknown:
         raise TypeError(f"risk_update() cannot change {', '.join(sorted(unknown))}")
     locked = _lock(risk)
-    _refuse_stale(locked, version)
+    refuse_if_stale(locked, version, what="this finding")
     if fields.get("status") == RiskStatus.ACCEPTED and locked.status != RiskStatus.ACCEPTED:
         raise ValidationError(
             {"status": "Use “Accept” on the finding's page: it records who accepted it and why."}
@@ -169,13 +159,12 @@ def risk_update(*, risk, acting_user, version, **fields):
 @transaction.atomic
 def risk_accept(*, risk, acting_user, reason, version=None):
     """Accept a risk or issue: an approver or the project manager, never its own raiser."""
-    role = permissions.project_role(acting_user, risk.project)
     require(
-        role in permissions.RISK_ACCEPTORS,
+        permissions.is_risk_acceptor(access_of(acting_user, risk.project)),
         "Only an approver or the project manager can accept a risk.",
     )
     locked = _lock(risk)
-    _refuse_stale(locked, version)
+    refuse_if_stale(locked, version, what="this finding")
     if locked.raised_by_id == acting_user.pk:
         raise ValidationError(
             "You raised this finding, so someone else (an approver or the project manager) "

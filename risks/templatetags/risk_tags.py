@@ -8,18 +8,20 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from risks.models import ActionStatus, RiskType, SeverityBand
+
 register = template.Library()
 
 _SEVERITY_STYLE = {
-    "critical": ("text-bg-danger", ""),
-    "high": ("text-dark", "background-color:#fd9843"),
-    "medium": ("text-bg-warning", ""),
-    "low": ("bg-success-subtle text-success-emphasis border border-success-subtle", ""),
+    SeverityBand.CRITICAL: ("text-bg-danger", ""),
+    SeverityBand.HIGH: ("text-dark", "background-color:#fd9843"),
+    SeverityBand.MEDIUM: ("text-bg-warning", ""),
+    SeverityBand.LOW: ("bg-success-subtle text-success-emphasis border border-success-subtle", ""),
 }
 _TYPE_CLASS = {
-    "assertion": "bg-success-subtle text-success-emphasis",
-    "risk": "bg-warning-subtle text-warning-emphasis",
-    "issue": "bg-danger-subtle text-danger-emphasis",
+    RiskType.ASSERTION: "bg-success-subtle text-success-emphasis",
+    RiskType.RISK: "bg-warning-subtle text-warning-emphasis",
+    RiskType.ISSUE: "bg-danger-subtle text-danger-emphasis",
 }
 
 
@@ -79,13 +81,13 @@ def risk_flags(risk):
 @register.filter
 def action_status_badge(action):
     overdue = action.is_overdue
-    if action.status == "done":
+    if action.status == ActionStatus.DONE:
         css = "text-bg-success"
-    elif action.status == "cancelled":
+    elif action.status == ActionStatus.CANCELLED:
         css = "text-bg-secondary"
     elif overdue:
         css = "text-bg-danger"
-    elif action.status == "in_progress":
+    elif action.status == ActionStatus.IN_PROGRESS:
         css = "text-bg-primary"
     else:
         css = "text-bg-light border"

@@ -6,11 +6,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions
-from accounts.forms import add_service_errors
-from accounts.selectors import member_users
-from readiness.http import safe_next_url
-from reviews.selectors.projects import project_get_for_user
+from core.errors import ConflictError
+from core.forms import add_service_errors, rebase_on_conflict
+from core.http import safe_next_url
+from projects import permissions
+from projects.decorators import project_view
+from projects.selectors import member_users
 from risks import selectors, services
 from risks.forms import ActionEditForm, ActionStatusForm, ReassignForm
 
@@ -21,10 +22,11 @@ ACTION_ROW_TEMPLATES = {
 
 
 @require_http_methods(["POST"])
-def action_status(request, project_pk, action_pk):
-    project = project_get_for_user(request.user, project_pk)
-    action = selectors.action_get_for_project(project, action_pk)
-    if not permissions.can_update_action(request.user, action):
+@project_view
+def action_status(request, access, action_pk):
+    project = access.project
+    action = selectors.action_get(access, action_pk)
+    if not permissions.can_update_action(access, action):
         raise PermissionDenied
     form = ActionStatusForm(request.POST)
     error = None
@@ -40,7 +42,6 @@ def action_status(request, project_pk, action_pk):
     row_template = ACTION_ROW_TEMPLATES.get(request.POST.get("row"))
     if request.htmx and row_template:
         context = {
-            "project": project,
             "action": selectors.action_row(project, action.pk),
             "row_error": error,
             "next": safe_next_url(request, ""),
@@ -54,41 +55,46 @@ def action_status(request, project_pk, action_pk):
 
 
 @require_http_methods(["GET", "POST"])
-def action_edit(request, project_pk, action_pk):
-    project = project_get_for_user(request.user, project_pk)
-    action = selectors.action_get_for_project(project, action_pk)
-    can_edit = permissions.can_edit_action(request.user, action)
-    if not (can_edit or permissions.can_update_action(request.user, action)):
+@project_view
+def action_edit(request, access, action_pk):
+    action = selectors.action_get(access, action_pk)
+    can_edit = permissions.can_edit_action(access, action)
+    if not (can_edit or permissions.can_update_action(access, action)):
         raise PermissionDenied
     form = ActionEditForm(request.POST or None, action=action, can_edit=can_edit)
+    conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
             services.action_update(action=action, acting_user=request.user, **form.cleaned_data)
+        except ConflictError as error:
+            conflict, status = error, 409
+            rebase_on_conflict(form, conflict)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Action saved.")
             return redirect(safe_next_url(request, f"{action.risk.get_absolute_url()}#actions"))
+    if form.errors and status == 200:
+        status = 400
     context = {
-        "project": project,
         "action": action,
         "form": form,
+        "conflict": conflict,
         "next": safe_next_url(request, ""),
     }
-    return render(request, "risks/action_form.html", context, status=400 if form.errors else 200)
+    return render(request, "risks/action_form.html", context, status=status)
 
 
 @require_http_methods(["POST"])
-def actions_reassign(request, project_pk):
+@project_view
+def actions_reassign(request, access):
     """Reassign the ticked open actions (of any owner, current or former) to one member."""
-    project = project_get_for_user(request.user, project_pk)
-    if not permissions.can_reassign_action(request.user, project):
+    project = access.project
+    if not permissions.can_reassign_action(access):
         raise PermissionDenied
     form = ReassignForm(request.POST, project=project)
     if form.is_valid():
         actions = list(form.cleaned_data["actions"])
-        for action in actions:
-            action.risk.project = project
         try:
             moved = services.actions_reassign(
                 actions=actions,
@@ -111,15 +117,15 @@ def actions_reassign(request, project_pk):
 
 
 @require_http_methods(["GET"])
-def actions_by_owner(request, project_pk):
-    project = project_get_for_user(request.user, project_pk)
+@project_view
+def actions_by_owner(request, access):
+    project = access.project
     expanded = request.GET.get("owner")
     members, former = selectors.actions_by_owner(
         project, expanded_owner=int(expanded) if expanded and expanded.isdigit() else None
     )
-    can_reassign = permissions.can_reassign_action(request.user, project)
+    can_reassign = permissions.can_reassign_action(access)
     context = {
-        "project": project,
         "owners": members,
         "former_owners": former,
         "can_reassign": can_reassign,

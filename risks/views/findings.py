@@ -1,56 +1,63 @@
 """A finding: its page, raising one (also in place from a review item), editing,
-accepting, and adding actions to its mitigation plan."""
+accepting, and adding actions to its mitigation plan; the findings panel of an item."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions
-from accounts.forms import add_service_errors
-from reviews.models import ReviewItem
-from reviews.selectors.projects import project_get_for_user
+from core.errors import ConflictError
+from core.forms import add_service_errors, rebase_on_conflict
+from projects import permissions
+from projects.decorators import project_view
+from reviews.selectors.items import project_item_get
 from risks import selectors, services
 from risks.forms import AcceptForm, ActionForm, FirstActionForm, QuickAddForm, RiskForm
 
+# The quick-add form's own names for what the service calls the first action's arguments.
+QUICK_ADD_FIELDS = {
+    "first_action.description": "action_description",
+    "first_action.owner": "owner",
+    "first_action.due_date": "due_date",
+}
 
-def _render_detail(request, project, risk, *, accept_form=None, action_form=None, status=200):
-    user = request.user
-    can_accept = permissions.can_accept_risk(user, risk)
-    can_add_action = permissions.can_add_action(user, risk) and risk.is_rated
+
+def _render_detail(request, access, risk, *, accept_form=None, action_form=None, status=200):
+    can_add_action = permissions.can_add_action(access, risk) and risk.is_rated
     context = {
-        "project": project,
         "risk": risk,
         "actions": selectors.risk_actions(risk),
         "history": selectors.risk_history(risk),
-        "can_edit": permissions.can_edit_risk(user, risk),
-        "can_accept": can_accept and risk.is_active,
-        "is_own_finding": risk.raised_by_id == user.pk,
-        "is_acceptor": permissions.project_role(user, project) in permissions.RISK_ACCEPTORS,
+        "can_edit": permissions.can_edit_risk(access, risk),
+        "can_accept": permissions.can_accept_risk(access, risk) and risk.is_active,
+        "is_own_finding": risk.raised_by_id == access.user.pk,
+        "is_acceptor": permissions.is_risk_acceptor(access),
         "can_add_action": can_add_action,
         "accept_form": accept_form or AcceptForm(initial={"version": risk.version}),
-        "action_form": (action_form or ActionForm(project=project)) if can_add_action else None,
+        "action_form": (
+            (action_form or ActionForm(project=access.project)) if can_add_action else None
+        ),
     }
     return render(request, "risks/risk_detail.html", context, status=status)
 
 
 @require_http_methods(["GET"])
-def risk_detail(request, project_pk, risk_pk):
-    project = project_get_for_user(request.user, project_pk)
-    return _render_detail(request, project, selectors.risk_get_for_project(project, risk_pk))
+@project_view
+def risk_detail(request, access, risk_pk):
+    return _render_detail(request, access, selectors.risk_get(access, risk_pk))
 
 
 @require_http_methods(["GET", "POST"])
-def risk_create(request, project_pk):
-    project = project_get_for_user(request.user, project_pk)
-    if not permissions.can_raise_risk(request.user, project):
+@project_view
+def risk_create(request, access):
+    if not permissions.can_raise_risk(access):
         raise PermissionDenied
     form = RiskForm(request.POST or None)
-    action_form = FirstActionForm(request.POST or None, project=project, prefix="action")
+    action_form = FirstActionForm(request.POST or None, project=access.project, prefix="action")
     if request.method == "POST" and form.is_valid() and action_form.is_valid():
         try:
             risk = services.risk_create(
-                project=project,
+                project=access.project,
                 acting_user=request.user,
                 first_action=action_form.cleaned_data,
                 **form.service_fields(),
@@ -61,18 +68,18 @@ def risk_create(request, project_pk):
             messages.success(request, f"{risk.reference} “{risk.title}” raised.")
             return redirect(risk)
     status = 400 if request.method == "POST" else 200
-    context = {"project": project, "form": form, "action_form": action_form}
+    context = {"form": form, "action_form": action_form}
     return render(request, "risks/risk_form.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
-def risk_edit(request, project_pk, risk_pk):
-    project = project_get_for_user(request.user, project_pk)
-    risk = selectors.risk_get_for_project(project, risk_pk)
-    if not permissions.can_edit_risk(request.user, risk):
+@project_view
+def risk_edit(request, access, risk_pk):
+    risk = selectors.risk_get(access, risk_pk)
+    if not permissions.can_edit_risk(access, risk):
         raise PermissionDenied
     form = RiskForm(request.POST or None, instance=risk)
-    status = 200
+    status, conflict = 200, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -83,29 +90,23 @@ def risk_edit(request, project_pk, risk_pk):
                     version=form.cleaned_data["version"],
                     **form.service_fields(),
                 )
-            except services.RiskConflictError as conflict:
-                # Keep what this person typed; the form now carries the current version,
-                # so saving again after reading the message is a knowing overwrite.
-                data = request.POST.copy()
-                data["version"] = conflict.current_version
-                form = RiskForm(data, instance=selectors.risk_get_for_project(project, risk_pk))
-                form.is_valid()
-                form.add_error(None, conflict.messages)
-                status = 409
+            except ConflictError as error:
+                conflict, status = error, 409
+                rebase_on_conflict(form, conflict)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"{saved.reference} saved.")
                 return redirect(saved)
-    context = {"project": project, "risk": risk, "form": form}
+    context = {"risk": risk, "form": form, "conflict": conflict}
     return render(request, "risks/risk_form.html", context, status=status)
 
 
 @require_http_methods(["POST"])
-def risk_accept(request, project_pk, risk_pk):
-    project = project_get_for_user(request.user, project_pk)
-    risk = selectors.risk_get_for_project(project, risk_pk)
-    if permissions.project_role(request.user, project) not in permissions.RISK_ACCEPTORS:
+@project_view
+def risk_accept(request, access, risk_pk):
+    risk = selectors.risk_get(access, risk_pk)
+    if not permissions.is_risk_acceptor(access):
         raise PermissionDenied
     form = AcceptForm(request.POST)
     if form.is_valid():
@@ -116,27 +117,27 @@ def risk_accept(request, project_pk, risk_pk):
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
             )
-        except services.RiskConflictError as conflict:
-            messages.error(request, " ".join(conflict.messages))
+        except ConflictError as conflict:
+            messages.error(request, str(conflict))
             return redirect(risk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{risk.reference} accepted.")
             return redirect(risk)
-    return _render_detail(request, project, risk, accept_form=form, status=400)
+    return _render_detail(request, access, risk, accept_form=form, status=400)
 
 
 # --- Actions --------------------------------------------------------------------------------
 
 
 @require_http_methods(["POST"])
-def action_create(request, project_pk, risk_pk):
-    project = project_get_for_user(request.user, project_pk)
-    risk = selectors.risk_get_for_project(project, risk_pk)
-    if not permissions.can_add_action(request.user, risk):
+@project_view
+def action_create(request, access, risk_pk):
+    risk = selectors.risk_get(access, risk_pk)
+    if not permissions.can_add_action(access, risk):
         raise PermissionDenied
-    form = ActionForm(request.POST, project=project)
+    form = ActionForm(request.POST, project=access.project)
     if form.is_valid():
         try:
             action = services.action_create(
@@ -147,40 +148,56 @@ def action_create(request, project_pk, risk_pk):
         else:
             messages.success(request, f"Action added for {action.owner}.")
             return redirect(f"{risk.get_absolute_url()}#actions")
-    return _render_detail(request, project, risk, action_form=form, status=400)
+    return _render_detail(request, access, risk, action_form=form, status=400)
+
+
+# --- A review item's findings ------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@project_view
+def item_findings(request, access, item_pk):
+    """The findings raised from a review item: a list the item page and workshop mode load
+    (htmx) into their findings section; without JavaScript, a page of its own."""
+    item = project_item_get(access, item_pk)
+    context = {
+        "item": item,
+        "item_risks": selectors.item_risks(item),
+        "may_raise": permissions.can_raise_risk(access),
+    }
+    if request.htmx:
+        return render(request, "risks/item_findings.html#findings", context)
+    return render(request, "risks/item_findings.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def quick_add(request, project_pk, item_pk):
+@project_view
+def quick_add(request, access, item_pk):
     """A finding and its first action, captured in place on the review page (htmx)."""
-    project = project_get_for_user(request.user, project_pk)
-    item = get_object_or_404(
-        ReviewItem.objects.select_related("review", "section"), review__project=project, pk=item_pk
-    )
-    if not permissions.can_raise_risk(request.user, project):
+    item = project_item_get(access, item_pk)
+    if not permissions.can_raise_risk(access):
         raise PermissionDenied
-    form = QuickAddForm(request.POST or None, project=project, item=item)
+    form = QuickAddForm(request.POST or None, project=access.project, item=item)
     if request.method == "POST" and form.is_valid():
         try:
             risk = services.risk_create(
-                project=project, acting_user=request.user, review_item=item,
+                project=access.project, acting_user=request.user, review_item=item,
                 **form.service_kwargs(),
             )  # fmt: skip
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, fields=QUICK_ADD_FIELDS)
         else:
             if not request.htmx:
                 messages.success(request, f"{risk.reference} “{risk.title}” raised.")
                 return redirect(risk)
             context = {
-                "project": project,
                 "item": item,
                 "created": risk,
                 "with_action": bool(form.cleaned_data["action_description"]),
                 "item_risks": selectors.item_risks(item),
             }
             return render(request, "risks/includes/_quick_add.html#quick_add_done", context)
-    context = {"project": project, "item": item, "form": form}
+    context = {"item": item, "form": form}
     if request.htmx:
         # htmx swaps 200 responses only; the form comes back with its errors in place.
         return render(request, "risks/includes/_quick_add.html#quick_add_form", context)

@@ -4,8 +4,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions
-from reviews.selectors.projects import project_get_for_user
+from projects import permissions
+from projects.decorators import project_view
 from risks import exports, selectors
 from risks.forms import RegisterFilterForm
 
@@ -44,14 +44,15 @@ def _sort_links(request, current):
 
 
 @require_http_methods(["GET"])
-def register(request, project_pk):
-    project = project_get_for_user(request.user, project_pk)
+@project_view
+def register(request, access):
+    project = access.project
     form, filters = _register_filters(request, project)
     _, sort = selectors.register_order(request.GET.get("sort"))
     page = Paginator(selectors.register_rows(project, filters, sort), REGISTER_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    page.object_list = selectors.attach_actions(page.object_list, project)
+    page.object_list = selectors.attach_actions(page.object_list)
     cell = (filters.get("likelihood"), filters.get("impact"))
 
     def cell_url(likelihood, impact):
@@ -68,7 +69,6 @@ def register(request, project_pk):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "project": project,
         "form": form,
         "filters": filters,
         "page": page,
@@ -76,19 +76,18 @@ def register(request, project_pk):
         "sort": sort,
         "sort_links": _sort_links(request, sort),
         "query": query.urlencode(),
-        "can_raise": permissions.can_raise_risk(request.user, project),
+        "can_raise": permissions.can_raise_risk(access),
     }
     return render(request, "risks/register.html", context)
 
 
 @require_http_methods(["GET"])
-def register_export(request, project_pk, file_format):
-    project = project_get_for_user(request.user, project_pk)
+@project_view
+def register_export(request, access, file_format):
+    project = access.project
     _, filters = _register_filters(request, project)
     risks = selectors.register_rows(project, filters, request.GET.get("sort"), export=True)
-    headers, rows = exports.table(
-        selectors.attach_actions(risks, project), exports.REGISTER_COLUMNS
-    )
+    headers, rows = exports.table(selectors.attach_actions(risks), exports.REGISTER_COLUMNS)
     name = exports.filename(project, "risks", file_format)
     if file_format == "xlsx":
         return exports.xlsx_response(name, headers, rows, sheet_title="Risk register")
@@ -96,8 +95,9 @@ def register_export(request, project_pk, file_format):
 
 
 @require_http_methods(["GET"])
-def actions_export(request, project_pk, file_format):
-    project = project_get_for_user(request.user, project_pk)
+@project_view
+def actions_export(request, access, file_format):
+    project = access.project
     _, filters = _register_filters(request, project)
     headers, rows = exports.table(
         selectors.actions_export_rows(project, filters), exports.ACTION_COLUMNS

@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
 ]
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-DEMO_PASSWORD = "readiness-demo"  # reviews.demo.DEMO_PASSWORD
+DEMO_PASSWORD = "readiness-demo"  # projects.demo.DEMO_PASSWORD
 # Generous for a 2-core machine running the server and the browser side by side.
 TIMEOUT_MS = 15_000
 
@@ -68,8 +68,10 @@ def demo(transactional_db):
     """The demo data of ``manage.py seed_demo``, as the demo site shows it."""
     from django.core.management import call_command
 
-    from reviews.demo import CURRENT_REVIEW_TITLE, DEMO_PROJECT_NAME
-    from reviews.models import Project, Review
+    from projects.demo import DEMO_PROJECT_NAME
+    from projects.models import Project
+    from reviews.demo import CURRENT_REVIEW_TITLE
+    from reviews.models import Review
 
     with open(os.devnull, "w") as quiet:
         call_command("seed_demo", stdout=quiet)

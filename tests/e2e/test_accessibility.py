@@ -27,7 +27,7 @@ PAGES = [
 def _url(name, demo):
     from django.urls import reverse
 
-    from reviews.models import Decision
+    from decisions.models import Decision
 
     project, review = demo["project"], demo["review"]
     ids = {"project_pk": project.pk, "review_pk": review.pk}
@@ -41,7 +41,7 @@ def _url(name, demo):
         "risk register": reverse("risks:register", args=[project.pk]),
         "my actions": reverse("risks:my_actions"),
         "actions by owner": reverse("risks:actions_by_owner", args=[project.pk]),
-        "go / no-go": reverse("reviews:decision", kwargs=ids),
+        "go / no-go": reverse("decisions:decision", kwargs=ids),
     }[name]
 
 
@@ -116,7 +116,7 @@ def _opened_forms(demo):
 def _open_the_vote(review):
     """So the go / no-go page shows its forms: votes and the decision with its conditions."""
     from accounts.models import User
-    from reviews.services.decisions import decision_open
+    from decisions.services import decision_open
 
     decision_open(review=review, acting_user=User.objects.get(email="pm@demo.example.com"))
 

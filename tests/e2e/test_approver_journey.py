@@ -27,13 +27,14 @@ def _team_answered_another_item(review):
 
 def _vote_is_open(review):
     from accounts.models import User
-    from reviews.services.decisions import decision_open
+    from decisions.services import decision_open
 
     decision_open(review=review, acting_user=User.objects.get(email="facilitator@demo.example.com"))
 
 
 def test_approver_signs_off_rejects_and_votes(page_for, demo):
-    from reviews.models import SignOff, Vote
+    from decisions.models import Vote
+    from reviews.models import SignOff
 
     review, project = demo["review"], demo["project"]
     _team_answered_another_item(review)

@@ -16,7 +16,7 @@ ACTION = "Move the mock cutover to the weekend after month-end"
 def _approvers_have_voted(review):
     """The vote is open and both demo approvers voted go (the facilitator records the outcome)."""
     from accounts.models import User
-    from reviews.services.decisions import decision_open, vote_cast
+    from decisions.services import decision_open, vote_cast
 
     facilitator = User.objects.get(email="facilitator@demo.example.com")
     decision = decision_open(review=review, acting_user=facilitator)

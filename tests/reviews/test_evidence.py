@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import Role
+from projects.models import Role
 from reviews.models import ItemEvidence, ReviewItemChange
 from tests.factories import make_review
 

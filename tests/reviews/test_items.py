@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from core.errors import ConflictError
+from projects.models import Role
 from reviews.models import ReviewItemChange
-from reviews.services.items import StaleItemError, review_item_update
+from reviews.services.items import review_item_update
 from tests.factories import make_review
 
 
@@ -114,7 +115,7 @@ def test_stale_edit_refused_on_the_plain_page_too(client_for, members, item):
 
 def test_service_refuses_stale_version(members, item):
     review_item_update(item=item, acting_user=members[Role.FACILITATOR], version=1, response="A")
-    with pytest.raises(StaleItemError) as refused:
+    with pytest.raises(ConflictError) as refused:
         review_item_update(
             item=item, acting_user=members[Role.PROJECT_MANAGER], version=1, response="B"
         )

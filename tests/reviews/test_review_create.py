@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from projects.models import Role
 from reviews.models import Review, ReviewItem, TemplateItem
 from tests.factories import make_review, make_template
 
@@ -96,3 +96,20 @@ def test_review_list_empty_state(client_for, project, members):
     )
     assert "No readiness review yet." in response.text
     assert "Create the first review" not in response.text  # viewers cannot create
+
+
+def test_review_sections_keep_the_expected_outcome_shown_to_the_team(client_for, project, members):
+    template = make_template(sections=1, items_per_section=1)
+    template.sections.update(expected_outcome="Every test cycle signed off by the business.")
+    review = make_review(project, template=template, acting_user=members[Role.FACILITATOR])
+    section = review.sections.get()
+    assert section.expected_outcome == "Every test cycle signed off by the business."
+    template.sections.update(expected_outcome="Edited later")  # the review keeps its copy
+    client = client_for(members[Role.VIEWER])
+    for path in (
+        review.get_absolute_url(),
+        reverse("reviews:workshop_mode", args=[project.pk, review.pk]),
+    ):
+        page = client.get(path).text
+        assert "Every test cycle signed off by the business." in page, path
+        assert "Edited later" not in page

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.models import Role
+from projects.models import Role
 from reviews.models import ReviewItem, ReviewItemChange, SignOff
 from tests.factories import MembershipFactory, UserFactory, make_review, make_template
 
@@ -45,7 +45,7 @@ def decide(review, members):
 
     from django.utils import timezone
 
-    from reviews.services.decisions import decision_open, decision_record, vote_cast
+    from decisions.services import decision_open, decision_record, vote_cast
 
     decision = decision_open(review=review, acting_user=members[Role.FACILITATOR])
     for approver in review.project.memberships.filter(role=Role.APPROVER).select_related("user"):

@@ -1,9 +1,9 @@
 """The readiness score rules: blockers override, N/A excluded, superseded sign-offs do not count."""
 
-from accounts.models import Role
+from projects.models import Role
 from reviews.models import ItemStatus
 from reviews.scoring import State
-from reviews.selectors.reviews import review_score
+from reviews.selectors.scores import review_score
 from reviews.services.items import review_item_update
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
 from tests.factories import make_review
@@ -127,7 +127,7 @@ def test_rejection_blocks_signed_state(project, members):
 
 def test_cached_scores_follow_every_change(project, members):
     """Scores are cached by fingerprint; an edit or a sign-off gives a fresh one."""
-    from reviews.selectors.reviews import scores_for_reviews
+    from reviews.selectors.scores import scores_for_reviews
 
     review = make_review(project)
     assert scores_for_reviews([review])[review.pk].state == State.NOT_READY

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import Membership, Role
+from projects.models import Membership, Role
 from reviews.models import SignOff
 from reviews.services.items import review_item_update
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
@@ -140,7 +140,7 @@ def test_awaiting_filter_on_review_page(client_for, members, item):
 
 
 def test_item_awaits_me_again_after_i_revoke(members, item):
-    from reviews.selectors.reviews import items_awaiting_signoff
+    from reviews.selectors.items import items_awaiting_signoff
 
     approver = members[Role.APPROVER]
     item_sign_off(item=item, acting_user=approver, decision="approve")

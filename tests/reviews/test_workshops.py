@@ -5,10 +5,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from core.errors import ConflictError
+from projects.models import Role
 from reviews.models import Workshop, WorkshopAttendee
 from reviews.services.items import review_item_update
-from reviews.services.workshops import StaleMinutesError, workshop_create, workshop_save_minutes
+from reviews.services.workshops import workshop_create, workshop_save_minutes
 from tests.factories import make_review, make_template
 
 
@@ -101,7 +102,7 @@ def test_minutes_saved_and_stale_minutes_refused(workshop, members):
     workshop = workshop_save_minutes(
         workshop=workshop, acting_user=members[Role.FACILITATOR], minutes="Agreed dates.", version=1
     )
-    with pytest.raises(StaleMinutesError):
+    with pytest.raises(ConflictError):
         workshop_save_minutes(
             workshop=workshop, acting_user=members[Role.PROJECT_MANAGER], minutes="x", version=1
         )
@@ -119,6 +120,29 @@ def test_minutes_saved_in_place_from_workshop_mode(client_for, workshop, members
     assert "Minutes saved." in response.text
     assert 'id="minutes"' in response.text
     assert "<html" not in response.text
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_stale_minutes_save_keeps_my_text_beside_theirs(
+    client_for, workshop, members, review, htmx
+):
+    workshop_save_minutes(
+        workshop=workshop, acting_user=members[Role.PROJECT_MANAGER], minutes="Theirs.", version=1
+    )
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client_for(members[Role.FACILITATOR]).post(
+        url(review, "workshop_minutes", workshop.pk),
+        {"minutes": "Mine, typed for ten minutes.", "minutes_version": 1},
+        headers=headers,
+    )
+    assert response.status_code == 409
+    page = response.text
+    assert "changed the minutes while you were editing them" in page
+    assert "Mine, typed for ten minutes." in page  # nothing I typed is lost
+    assert "Theirs." in page  # and I see what they saved
+    assert 'name="minutes_version" value="2"' in page  # saving again is a knowing overwrite
+    workshop.refresh_from_db()
+    assert workshop.minutes == "Theirs."
 
 
 # --- Workshop mode ------------------------------------------------------------------------

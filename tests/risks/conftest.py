@@ -1,30 +1,8 @@
 import datetime
 
-import pytest
 from django.utils import timezone
 
-from accounts.models import Role
 from risks.models import MitigationAction, Risk
-from tests.factories import MitigationActionFactory, RiskFactory, make_review
-
-
-@pytest.fixture
-def review_item(project, members):
-    review = make_review(project, acting_user=members[Role.FACILITATOR])
-    return review.items.select_related("review", "section").first()
-
-
-@pytest.fixture
-def risk(project, members):
-    """An open risk raised by the facilitator, with one planned action owned by the contributor."""
-    risk = RiskFactory(project=project, raised_by=members[Role.FACILITATOR], likelihood=4, impact=3)
-    MitigationActionFactory(risk=risk, owner=members[Role.CONTRIBUTOR])
-    return risk
-
-
-@pytest.fixture
-def action(risk):
-    return risk.actions.get()
 
 
 def days(n):

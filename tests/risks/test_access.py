@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from projects.models import Role
 from tests.urlwalk import iter_patterns
 from tests.worlds import project_world
 
@@ -41,6 +41,7 @@ MATRIX = {
         "post", ["project_pk"], lambda m, ids: {"actions": [ids["action_pk"]], "owner": m[Role.APPROVER].pk},
         {F, PM}, 302,
     ),
+    "item_findings": ("get", ["project_pk", "item_pk"], None, EVERYONE, 200),
     "quick_add": ("get", ["project_pk", "item_pk"], None, CONTRIBUTING, 200),
     "my_actions": ("get", [], None, EVERYONE, 200),
 }  # fmt: skip
@@ -96,17 +97,17 @@ def test_ids_of_another_project_are_404_for_a_member(client, db):
 
 @pytest.mark.parametrize("role", Role.values)
 def test_risk_predicates_by_role(db, role):
-    from accounts import permissions
+    from projects import permissions
+    from projects.selectors import project_access
     from risks.models import MitigationAction, Risk
 
     ids, members = project_world()
-    user = members[role]
     risk = Risk.objects.select_related("project").get(pk=ids["risk_pk"])
-    action = MitigationAction.objects.get(pk=ids["action_pk"])
-    action.risk = risk
-    assert permissions.can_raise_risk(user, risk.project) is (role in CONTRIBUTING)
-    assert permissions.can_edit_risk(user, risk) is (role in {F, PM})
-    assert permissions.can_accept_risk(user, risk) is (role in {A, PM})
-    assert permissions.can_update_action(user, action) is (role in {F, PM, C})
-    assert permissions.can_edit_action(user, action) is (role in {F, PM})
-    assert permissions.can_reassign_action(user, risk.project) is (role in {F, PM})
+    action = MitigationAction.objects.select_related("risk").get(pk=ids["action_pk"])
+    access = project_access(user=members[role], project=risk.project)
+    assert permissions.can_raise_risk(access) is (role in CONTRIBUTING)
+    assert permissions.can_edit_risk(access, risk) is (role in {F, PM})
+    assert permissions.can_accept_risk(access, risk) is (role in {A, PM})
+    assert permissions.can_update_action(access, action) is (role in {F, PM, C})
+    assert permissions.can_edit_action(access, action) is (role in {F, PM})
+    assert permissions.can_reassign_action(access) is (role in {F, PM})

@@ -2,7 +2,7 @@ import datetime
 
 from django.utils import timezone
 
-from reviews import demo
+from projects import demo
 from risks.demo import seed_risks
 from risks.models import MitigationAction, Risk, RiskChange
 from tests.factories import make_review

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import Role
+from projects.models import Role
 from tests.factories import MitigationActionFactory, RiskFactory
 
 

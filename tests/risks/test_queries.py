@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from projects.models import Role
 
 from .conftest import bulk_register
 

@@ -1,8 +1,8 @@
 import pytest
 from django.utils import timezone
 
-from accounts.models import Membership, Role
-from accounts.services import membership_remove
+from projects.models import Membership, Role
+from projects.services import membership_remove
 from risks import selectors
 from risks.models import Risk
 from tests.factories import MembershipFactory, MitigationActionFactory, ProjectFactory, RiskFactory

@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts.models import Role
+from core.errors import ConflictError
+from projects.models import Role
 from risks import services
 from risks.models import MitigationAction, MitigationActionChange, Risk, RiskChange
 from tests.factories import MitigationActionFactory, RiskFactory, UserFactory
@@ -47,7 +48,7 @@ def test_risk_create_with_a_non_member_owner_saves_nothing(project, members, out
             impact=3,
             first_action={"description": "Assign licences", "owner": outsider},
         )
-    assert "is not a member of" in caught.value.message_dict["owner"][0]
+    assert "is not a member of" in caught.value.message_dict["first_action.owner"][0]
     assert not Risk.objects.exists()
 
 
@@ -102,11 +103,10 @@ def test_concurrent_edit_is_refused_and_lists_the_other_change(risk, members):
     facilitator, manager = members[Role.FACILITATOR], members[Role.PROJECT_MANAGER]
     original_title = risk.title
     services.risk_update(risk=risk, acting_user=manager, version=1, impact=5)
-    with pytest.raises(services.RiskConflictError) as caught:
+    with pytest.raises(ConflictError) as caught:
         services.risk_update(risk=risk, acting_user=facilitator, version=1, title="Renamed")
-    message = caught.value.messages[0]
-    assert str(manager) in message
-    assert "impact: 3 → 5" in message
+    assert str(manager) in str(caught.value)
+    assert "impact: 3 → 5" in caught.value.summary
     assert caught.value.current_version == 2
     risk.refresh_from_db()
     assert (risk.title, risk.impact, risk.version) == (original_title, 5, 2)
@@ -182,7 +182,7 @@ def test_acceptance_needs_a_reason_and_a_current_version(risk, members):
         services.risk_accept(risk=risk, acting_user=members[Role.APPROVER], reason=" ")
     assert "reason" in caught.value.message_dict
     services.risk_update(risk=risk, acting_user=members[Role.FACILITATOR], version=1, impact=5)
-    with pytest.raises(services.RiskConflictError):
+    with pytest.raises(ConflictError):
         services.risk_accept(risk=risk, acting_user=members[Role.APPROVER], reason="ok", version=1)
 
 

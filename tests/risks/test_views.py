@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role
+from projects.models import Membership, Role
 from risks.models import MitigationAction, Risk
 from tests.factories import MitigationActionFactory, RiskFactory, UserFactory
 
@@ -94,7 +94,7 @@ def test_edit_conflict_keeps_my_text_and_names_the_other_change(client_for, proj
     }  # fmt: skip
     response = client_for(members[Role.FACILITATOR]).post(url, data)
     assert response.status_code == 409
-    assert "impact: 3 → 5" in response.text
+    assert "Impact “3” → “5”" in response.text
     assert 'value="My better title"' in response.text
     assert 'name="version" value="2"' in response.text
     risk.refresh_from_db()
@@ -288,11 +288,37 @@ def test_owner_edits_notes_only(client_for, project, members, action):
     url = reverse("risks:action_edit", args=[project.pk, action.pk])
     client = client_for(members[Role.CONTRIBUTOR])
     assert 'name="due_date"' not in client.get(url).text
-    response = client.post(url, {"notes": "Waiting on vendor", "due_date": days(90).isoformat()})
+    response = client.post(
+        url, {"version": 1, "notes": "Waiting on vendor", "due_date": days(90).isoformat()}
+    )
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.notes == "Waiting on vendor"
     assert action.due_date == days(7)
+
+
+def test_action_edit_on_an_older_version_keeps_my_text_and_names_the_change(
+    client_for, project, members, action
+):
+    from risks import services
+
+    services.action_update(
+        action=action, acting_user=members[Role.PROJECT_MANAGER], version=1, notes="Vendor called"
+    )
+    url = reverse("risks:action_edit", args=[project.pk, action.pk])
+    data = {"version": 1, "description": action.description, "notes": "My own notes"}
+    response = client_for(members[Role.FACILITATOR]).post(url, data)
+    assert response.status_code == 409
+    assert "changed this action while you were editing it" in response.text
+    assert "Vendor called" in response.text
+    assert "My own notes" in response.text
+    assert 'name="version" value="2"' in response.text
+    action.refresh_from_db()
+    assert action.notes == "Vendor called"
+    response = client_for(members[Role.FACILITATOR]).post(url, {**data, "version": 2})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.notes, action.version) == ("My own notes", 3)
 
 
 # --- Other pages --------------------------------------------------------------------------------
@@ -333,27 +359,43 @@ def test_no_status_buttons_for_those_who_may_not(client_for, project, members, r
     assert 'name="status" value="done"' not in page
 
 
-def test_item_includes_for_the_review_pages(rf, project, members, review_item):
-    """The includes the review pages use: the quick-add button, item badges, item findings."""
-    from django.template.loader import render_to_string
-
-    from risks.selectors import item_risk_counts, item_risks
-
+def test_item_findings_fragment_lists_the_item_s_findings_with_add_a_finding(
+    client_for, project, members, review_item
+):
+    """The panel the item page and workshop mode load from the risks app (htmx)."""
     raiser = members[Role.FACILITATOR]
-    RiskFactory(project=project, review_item=review_item, is_blocker=True, raised_by=raiser)
-    RiskFactory(project=project, review_item=review_item, status="closed", raised_by=raiser)
-    request = rf.get("/")
-    request.user = raiser
-    [counted] = item_risk_counts([review_item])
-    assert (counted.open_risk_count, counted.open_blocker_risk_count) == (1, 1)
-    badges = render_to_string("risks/includes/_item_risk_badges.html", {"item": counted})
-    assert "1 risk, 1 blocking" in badges
-    context = {"project": project, "item": review_item, "item_risks": item_risks(review_item)}
-    section = render_to_string("risks/includes/_item_risks.html", context, request)
-    assert section.count("list-group-item") == 2
-    url = reverse("risks:quick_add", args=[project.pk, review_item.pk])
-    assert f'hx-get="{url}"' in section
-    assert f'id="risk-quick-add-{review_item.pk}"' in section
+    blocker = RiskFactory(
+        project=project, review_item=review_item, is_blocker=True, raised_by=raiser
+    )
+    closed = RiskFactory(
+        project=project, review_item=review_item, status="closed", raised_by=raiser
+    )
+    elsewhere = RiskFactory(project=project, raised_by=raiser)
+    url = reverse("risks:item_findings", args=[project.pk, review_item.pk])
+    fragment = client_for(raiser).get(url, headers={"HX-Request": "true"}).text
+    assert "<html" not in fragment
+    assert blocker.title in fragment
+    assert closed.title in fragment
+    assert elsewhere.title not in fragment
+    # Without htmx it is a page, with "Add a finding" for those who may raise one.
+    quick_add = reverse("risks:quick_add", args=[project.pk, review_item.pk])
+    assert quick_add in client_for(raiser).get(url).text
+    page = client_for(members[Role.VIEWER]).get(url).text
+    assert "<html" in page
+    assert blocker.title in page
+    assert quick_add not in page
+
+
+@pytest.mark.parametrize(("role", "offered"), [(Role.CONTRIBUTOR, True), (Role.VIEWER, False)])
+def test_item_page_loads_the_findings_from_the_risks_app(
+    client_for, project, review_item, members, role, offered
+):
+    page = client_for(members[role]).get(review_item.get_absolute_url()).text
+    url = reverse("risks:item_findings", args=[project.pk, review_item.pk])
+    assert f'hx-get="{url}"' in page
+    assert f'href="{url}"' in page  # without JavaScript, a link to the same list
+    quick_add = reverse("risks:quick_add", args=[project.pk, review_item.pk])
+    assert (f'hx-get="{quick_add}"' in page) is offered
 
 
 def test_edit_without_a_version_is_refused(client_for, project, members, risk):

@@ -1,0 +1,21 @@
+"""Presentation filters that know nothing of any app."""
+
+from django import template
+
+register = template.Library()
+
+# How a field of a history row ({field: [old, new]}) is named on the page.
+FIELD_LABELS = {
+    "is_blocker": "Go-live blocker",
+    "blocker_reason": "Blocker reason",
+}
+
+
+@register.filter
+def absolute(value):
+    return abs(value) if value is not None else value
+
+
+@register.filter
+def field_label(name):
+    return FIELD_LABELS.get(name, str(name).replace("_", " ").capitalize())

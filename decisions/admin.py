@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
+from decisions.models import Decision, Vote
+
+
+class VoteInline(admin.TabularInline):
+    model = Vote
+    fields = ["voter", "choice", "comment", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["review", "status", "outcome", "recorded_by", "recorded_at", "reverted_at"]
+    list_filter = ["status", "outcome"]
+    list_select_related = ["review", "recorded_by"]
+    inlines = [VoteInline]

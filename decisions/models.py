@@ -1,0 +1,128 @@
+"""The go / no-go decision that ends a review, with votes, conditions and a frozen snapshot."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import TimeStampedModel
+
+
+class Outcome(models.TextChoices):
+    GO = "go", "Go"
+    CONDITIONAL_GO = "conditional_go", "Conditional go"
+    NO_GO = "no_go", "No-go"
+
+
+class Decision(TimeStampedModel):
+    """One go/no-go decision of a review: open for votes, then recorded (and frozen)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open for votes"
+        RECORDED = "recorded", "Recorded"
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="decisions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    what_must_change = models.TextField(
+        blank=True, help_text="For a no-go: what must change first."
+    )
+    new_go_live_date = models.DateField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    # Frozen at the moment of decision and never changed afterwards.
+    snapshot = models.JSONField(null=True, blank=True)
+    # A conditional go whose condition missed its date reverts to no-go.
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    revert_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review"],
+                condition=models.Q(status="open"),
+                name="decision_one_open_per_review",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | ~models.Q(outcome=""),
+                name="decision_recorded_has_outcome",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_effective_outcome_display()} — {self.review}"
+
+    def get_absolute_url(self):
+        if self.status == self.Status.RECORDED:
+            return reverse("decisions:decision_detail", args=[self.review.project_id, self.pk])
+        return reverse("decisions:decision", args=[self.review.project_id, self.review_id])
+
+    @property
+    def is_recorded(self):
+        return self.status == self.Status.RECORDED
+
+    @property
+    def is_no_go(self):
+        """Recorded as a no-go (a reverted conditional go stands as one: ``effective_outcome``)."""
+        return self.outcome == Outcome.NO_GO
+
+    @property
+    def effective_outcome(self):
+        """What stands now: a reverted conditional go is a no-go."""
+        return Outcome.NO_GO if self.reverted_at else self.outcome
+
+    def get_effective_outcome_display(self):
+        return dict(Outcome.choices).get(self.effective_outcome, "Open")
+
+
+class Vote(models.Model):
+    """An approver's vote. Append-only: changing a vote adds a row; the latest counts."""
+
+    class Choice(models.TextChoices):
+        GO = "go", "Go"
+        NO_GO = "no_go", "No-go"
+        ABSTAIN = "abstain", "Abstain"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["decision", "voter", "created_at"])]
+
+    def __str__(self):
+        return f"{self.voter}: {self.get_choice_display()}"
+
+
+class DecisionCondition(models.Model):
+    """A condition of a conditional go: an owner must meet it by its date, or the go reverts."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="conditions")
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    missed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.description[:60]
+
+    @property
+    def is_open(self):
+        return self.met_at is None and self.missed_at is None

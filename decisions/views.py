@@ -1,0 +1,145 @@
+"""The go / no-go gate, votes and the recorded decision with its snapshot."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.forms import add_service_errors
+from decisions.forms import DecisionForm, VoteForm, condition_formset
+from decisions.selectors import (
+    condition_get,
+    decision_get,
+    gate,
+    open_decision,
+    recorded_decisions_of_review,
+    vote_tally,
+)
+from decisions.services import decision_condition_met, decision_open, decision_record, vote_cast
+from projects import permissions
+from projects.decorators import project_view
+from projects.selectors import member_users
+from reviews.selectors.reviews import review_get
+
+
+def _decision_page(
+    request, access, review, *, decision_form=None, conditions=None, vote_form=None, status=200
+):
+    decision = open_decision(review)
+    tally = vote_tally(decision) if decision else None
+    my_vote = None
+    if tally:
+        my_vote = next((v for v in tally["votes"] if v.voter_id == request.user.pk), None)
+    context = {
+        "review": review,
+        "gate": gate(review),
+        "decision": decision,
+        "tally": tally,
+        "my_vote": my_vote,
+        "vote_form": vote_form
+        or VoteForm(
+            initial={"choice": my_vote.choice, "comment": my_vote.comment} if my_vote else None
+        ),
+        "decision_form": decision_form or DecisionForm(),
+        "conditions": conditions or condition_formset(members=member_users(access.project)),
+        "may_record": permissions.can_record_decision(access),
+        "may_vote": permissions.can_vote(access),
+        "past": recorded_decisions_of_review(review),
+    }
+    return render(request, "decisions/decision.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@project_view
+def decision_page(request, access, review_pk):
+    return _decision_page(request, access, review_get(access, review_pk))
+
+
+@require_POST
+@project_view
+def decision_open_view(request, access, review_pk):
+    review = review_get(access, review_pk)
+    decision_open(review=review, acting_user=request.user)
+    messages.success(request, "The go / no-go vote is open. Approvers can now vote.")
+    return redirect("decisions:decision", project_pk=access.project.pk, review_pk=review.pk)
+
+
+@require_POST
+@project_view
+def decision_vote(request, access, review_pk):
+    review = review_get(access, review_pk)
+    decision = open_decision(review)
+    if decision is None:
+        messages.error(request, "There is no open vote on this review.")
+        return redirect("decisions:decision", project_pk=access.project.pk, review_pk=review.pk)
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            vote_cast(decision=decision, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Your vote is recorded. You can change it until the decision is recorded."
+            )
+            return redirect("decisions:decision", project_pk=access.project.pk, review_pk=review.pk)
+    return _decision_page(request, access, review, vote_form=form, status=422)
+
+
+@require_POST
+@project_view
+def decision_record_view(request, access, review_pk):
+    review = review_get(access, review_pk)
+    if not permissions.can_record_decision(access):
+        raise PermissionDenied
+    decision = open_decision(review)
+    if decision is None:
+        messages.error(request, "Open the vote first.")
+        return redirect("decisions:decision", project_pk=access.project.pk, review_pk=review.pk)
+    form = DecisionForm(request.POST)
+    conditions = condition_formset(request.POST, members=member_users(access.project))
+    if form.is_valid() and conditions.is_valid():
+        filled = [c for c in conditions.cleaned_data if c]
+        try:
+            decision = decision_record(
+                decision=decision, acting_user=request.user, conditions=filled, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Decision recorded: {decision.get_outcome_display()}.")
+            return redirect(
+                "decisions:decision_detail", project_pk=access.project.pk, decision_pk=decision.pk
+            )
+    return _decision_page(
+        request, access, review, decision_form=form, conditions=conditions, status=422
+    )
+
+
+@require_http_methods(["GET"])
+@project_view
+def decision_detail(request, access, decision_pk):
+    decision = decision_get(access, decision_pk)
+    context = {
+        "review": decision.review,
+        "decision": decision,
+        "snapshot": decision.snapshot or {},
+        "conditions": list(decision.conditions.select_related("owner", "met_by")),
+        "may_record": permissions.can_record_decision(access),
+    }
+    return render(request, "decisions/decision_detail.html", context)
+
+
+@require_POST
+@project_view
+def condition_met(request, access, condition_pk):
+    condition = condition_get(access, condition_pk)
+    try:
+        decision_condition_met(condition=condition, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Condition marked as met.")
+    return redirect(
+        "decisions:decision_detail", project_pk=access.project.pk, decision_pk=condition.decision_id
+    )

@@ -1,0 +1,50 @@
+from django import forms
+
+from core.forms import DateInput
+from projects.models import Membership, Project, Role, Scope, SignoffRole, VoteRule
+
+
+class ProjectForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label="Apps in scope",
+        choices=Scope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Checklist items that apply to every project are always included.",
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name", "customer", "description", "go_live_date", "scopes", "phase",
+            "reminder_due_soon_days", "escalation_after_days", "reminders_paused",
+            "vote_rule", "votes_required",
+        ]  # fmt: skip
+        widgets = {"go_live_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("vote_rule") == VoteRule.AT_LEAST and not cleaned.get("votes_required"):
+            self.add_error("votes_required", "Say how many approver votes a decision needs.")
+        return cleaned
+
+
+class MembershipAddForm(forms.Form):
+    email = forms.EmailField(label="E-mail of an existing user")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+
+
+class MembershipRoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+class StakeholderRolesForm(forms.Form):
+    signoff_roles = forms.MultipleChoiceField(
+        label="Stakeholder roles",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=SignoffRole.choices,
+        help_text="Items that name one of these roles can be signed off by this person.",
+    )

@@ -1,0 +1,209 @@
+"""Who may do what: plain predicates, one place, deny by default.
+
+Every predicate takes the viewer's ``ProjectAccess`` first (and the object second
+where the answer depends on it) and returns a bool. A request looks the access up
+once (``projects.selectors.project_access_for_user``: one query for the membership
+and its project; a 404 for anyone who is not a member), views hand it to the
+predicates, and templates reach them through ``{% can %}``
+(``projects/templatetags/permissions.py``). Services look the acting user's access
+up themselves, so a task or a command gets the same answer as a page.
+
+Predicates read objects of the apps above (items, findings, decisions) only through
+their fields, never by importing them.
+"""
+
+from dataclasses import dataclass, field
+
+from projects.models import Role, SignoffRole
+
+EDITORS = frozenset({Role.FACILITATOR, Role.PROJECT_MANAGER})
+# Viewers only read; every other member may sign off the stakeholder roles they hold.
+SIGNERS = frozenset({Role.FACILITATOR, Role.PROJECT_MANAGER, Role.APPROVER, Role.CONTRIBUTOR})
+CONTRIBUTORS = frozenset({Role.FACILITATOR, Role.PROJECT_MANAGER, Role.APPROVER, Role.CONTRIBUTOR})
+RISK_ACCEPTORS = frozenset({Role.APPROVER, Role.PROJECT_MANAGER})
+
+
+@dataclass(frozen=True)
+class ProjectAccess:
+    """One person's standing in one project: their role and the stakeholder roles they hold.
+
+    ``role`` is None for someone who is not a member (they may do nothing).
+    """
+
+    user: object
+    project: object
+    role: str | None = None
+    stakeholder_roles: frozenset = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, membership, *, project):
+        """The access a Membership row gives its user in ``project`` (already loaded, or
+        None where no predicate asked needs it)."""
+        return cls(
+            user=membership.user,
+            project=project,
+            role=membership.role,
+            stakeholder_roles=frozenset(membership.signoff_roles or ()),
+        )
+
+    @property
+    def is_member(self):
+        return self.role is not None
+
+    @property
+    def role_label(self):
+        return Role(self.role).label if self.role else ""
+
+    @property
+    def signs_as(self):
+        """Stakeholder roles this person signs as; the project manager holds theirs by office."""
+        if self.role == Role.PROJECT_MANAGER:
+            return self.stakeholder_roles | {SignoffRole.PROJECT_MANAGER}
+        return self.stakeholder_roles
+
+
+def _is(access, roles):
+    return access.role in roles
+
+
+# --- Projects and members ---------------------------------------------------
+
+
+def can_view_project(access):
+    return access.is_member
+
+
+def can_edit_project(access):
+    return _is(access, EDITORS)
+
+
+def can_manage_members(access):
+    return access.role == Role.PROJECT_MANAGER
+
+
+# --- Reviews, items, sign-offs and workshops ----------------------------------
+
+
+def can_create_review(access):
+    return _is(access, EDITORS)
+
+
+def can_edit_review(access):
+    return _is(access, EDITORS)
+
+
+def can_edit_item(access, item):
+    """Facilitators and project managers edit any item; contributors the items they own."""
+    if _is(access, EDITORS):
+        return True
+    return _is(access, CONTRIBUTORS) and item.owner_id == access.user.pk
+
+
+def signs_any_role(access):
+    """Approvers may fill any sign-off role an item names (and an item that names none)."""
+    return access.role == Role.APPROVER
+
+
+def signoff_roles_held(access):
+    """The stakeholder roles this person may sign as (approvers: see ``signs_any_role``)."""
+    if access.role not in SIGNERS:
+        return frozenset()
+    return access.signs_as
+
+
+def eligible_signoff_roles(access, item):
+    """The item's required sign-off roles this person may fill.
+
+    Approvers may fill any; other members (not viewers) only the stakeholder roles
+    they hold in the project. An item that names no role takes any approver ("").
+    """
+    required = set(item.signoff_roles or [""])
+    if signs_any_role(access):
+        return required
+    return set(signoff_roles_held(access)) & required
+
+
+def can_sign_off(access, item):
+    return bool(eligible_signoff_roles(access, item))
+
+
+def can_manage_workshop(access):
+    return _is(access, EDITORS)
+
+
+# --- Findings and mitigation actions ------------------------------------------
+
+
+def can_raise_risk(access):
+    """Members raise findings; viewers only read."""
+    return _is(access, CONTRIBUTORS)
+
+
+def can_edit_risk(access, risk):
+    """Facilitators and project managers edit any finding; other contributors their own."""
+    if _is(access, EDITORS):
+        return True
+    return _is(access, CONTRIBUTORS) and risk.raised_by_id == access.user.pk
+
+
+def is_risk_acceptor(access):
+    """Approvers and project managers accept risks (see ``can_accept_risk`` for one finding)."""
+    return _is(access, RISK_ACCEPTORS)
+
+
+def can_accept_risk(access, risk):
+    """Approvers and project managers accept risks and issues, never one they raised."""
+    return is_risk_acceptor(access) and risk.raised_by_id != access.user.pk and risk.is_rated
+
+
+def can_add_action(access, risk):
+    return can_edit_risk(access, risk)
+
+
+def can_update_action(access, action):
+    """The owner (while a member), the facilitator and the project manager: status and notes."""
+    if _is(access, EDITORS):
+        return True
+    return access.is_member and action.owner_id == access.user.pk
+
+
+def can_edit_action(access, action):
+    """Description and due date: whoever may edit the finding."""
+    return can_edit_risk(access, action.risk)
+
+
+def can_reassign_action(access):
+    return _is(access, EDITORS)
+
+
+# --- Go / no-go ---------------------------------------------------------------
+
+
+def can_record_decision(access):
+    return _is(access, EDITORS)
+
+
+def can_vote(access):
+    return access.role == Role.APPROVER
+
+
+def can_meet_condition(access, condition):
+    """A condition's owner marks it met; so may whoever records decisions."""
+    return can_record_decision(access) or (
+        access.is_member and condition.owner_id == access.user.pk
+    )
+
+
+# --- Summary PDFs ---------------------------------------------------------------
+
+
+def can_request_summary(access):
+    return _is(access, EDITORS)
+
+
+def can_send_summary(access):
+    return _is(access, EDITORS)
+
+
+def can_download_summary(access):
+    return access.is_member

@@ -1,0 +1,36 @@
+"""What the pages that compose every app show: home, the project list, the project page."""
+
+from decisions.selectors import decisions_of_project
+from projects.selectors import memberships_of_project, project_list_for_user
+from reviews.selectors.items import items_awaiting_signoff
+from reviews.selectors.reviews import project_reviews_with_trend
+from reviews.selectors.scores import latest_review_scores
+from risks.selectors import home_risk_panels, project_risk_summary
+
+
+def project_cards(user):
+    """The user's projects, each with its latest review's score and open blocker count."""
+    projects = latest_review_scores(project_list_for_user(user))
+    return projects, home_risk_panels(user, projects)
+
+
+def home_context(user):
+    projects, risk_panels = project_cards(user)
+    return {
+        "projects": projects,
+        "awaiting_signoff": items_awaiting_signoff(user),
+        **risk_panels,
+    }
+
+
+def project_page_context(project):
+    context = {"memberships": list(memberships_of_project(project))}
+    context["reviews"] = project_reviews_with_trend(project)
+    context["decisions"] = decisions_of_project(project)
+    latest = {}
+    for decision in reversed(context["decisions"]):  # oldest first, so the newest wins
+        latest[decision.review_id] = decision
+    for review in context["reviews"]:
+        review.decision = latest.get(review.pk)
+    context["risk_summary"] = project_risk_summary(project)
+    return context

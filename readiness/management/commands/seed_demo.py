@@ -1,0 +1,24 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from decisions.demo import seed_decisions
+from projects import demo as people_demo
+from reviews.demo import seed_reviews, seed_workshops
+from risks.demo import seed_risks
+
+
+class Command(BaseCommand):
+    help = "Create (idempotently) demo users, one per role, and a demo project."
+
+    def handle(self, *args, **options):
+        call_command("load_checklist", stdout=self.stdout)
+        seeded = people_demo.seed_people_and_project()
+        seed_reviews(seeded)
+        seed_risks(seeded)
+        seed_workshops(seeded)
+        seed_decisions(seeded)
+        self.stdout.write(self.style.SUCCESS(f"Demo project: {seeded['project']}"))
+        self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")
+        for email, role in people_demo.logins():
+            self.stdout.write(f"  {email:<32} {role}")
+        self.stdout.write("Open http://127.0.0.1:8000 and log in with one of them.")

@@ -1,0 +1,334 @@
+"""The digest e-mail of the reminders sweep: its lines, grouping, rendering and sending.
+
+A digest is read back from the ``Reminder`` rows recorded under it (one query with the
+objects' fields joined), so a digest claimed again after a failed send says the same.
+"""
+
+import contextlib
+import logging
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+
+from core.http import UrlTemplate, absolute_url
+from decisions.models import DecisionCondition
+from projects.models import Project
+from reminders.models import Reminder, ReminderDigest, ReminderKind
+from reviews.models import ReviewItem
+from risks.models import MitigationAction
+
+logger = logging.getLogger(__name__)
+
+SENT_FLUSH_EVERY = 100
+
+# The order of a project's groups in a digest.
+GROUPS = (
+    ("reverted", "Conditional go reverted to no-go"),
+    ("overdue", "Overdue"),
+    ("due_soon", "Due soon"),
+    ("signoff", "Sign-offs awaited"),
+)
+GROUP_OF_KIND = {
+    ReminderKind.CONDITION_MISSED: "reverted",
+    ReminderKind.ACTION_OVERDUE: "overdue",
+    ReminderKind.ACTION_ESCALATED: "overdue",
+    ReminderKind.ACTION_DUE_SOON: "due_soon",
+    ReminderKind.SIGNOFF_AWAITED: "signoff",
+}
+
+
+class DigestSendError(SMTPException):
+    """Some digests could not be sent; they are released for the next sweep to send."""
+
+
+class _Links:
+    """Absolute page links built from one reverse() per URL name, not one per line."""
+
+    def __init__(self):
+        self.templates = {}
+
+    def __call__(self, name, *args):
+        if name not in self.templates:
+            self.templates[name] = UrlTemplate(name, free=len(args), absolute=True)
+        return self.templates[name].fill(*args)
+
+
+REMINDER_FIELDS = (
+    "digest_id", "recipient_id", "kind", "threshold",
+    "action_id", "action__description", "action__due_date", "action__owner__full_name",
+    "action__owner__email", "action__risk__title", "action__risk__project_id",
+    "item_id", "item__title", "item__review_id", "item__review__title",
+    "item__review__project_id",
+    "condition_id", "condition__description", "condition__due_date",
+    "condition__decision_id", "condition__decision__review__title",
+    "condition__decision__review__project_id",
+)  # fmt: skip
+
+
+def short_date(value, *, weekday=False):
+    """ "23 Nov" ("Mon 23 Nov"): formatted here once per line, not by a template filter
+    thousands of times in a large sweep."""
+    text = f"{value.day} {value:%b}"
+    return f"{value:%a} {text}" if weekday else text
+
+
+def _plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _line(row, today, links):
+    """One line of a digest (a dict the e-mail templates read) from a reminder's values.
+
+    ``detail`` says when, ``alert`` marks the late ones, ``escalated`` the project
+    manager's copy of someone else's overdue action.
+    """
+    kind = row["kind"]
+    line = {"kind": kind, "group": GROUP_OF_KIND[kind], "escalated": False, "alert": False}
+    if row["action_id"]:
+        project_id = row["action__risk__project_id"]
+        due = row["action__due_date"]
+        late = (today - due).days
+        if kind == ReminderKind.ACTION_DUE_SOON:
+            when = "today" if late == 0 else f"in {_plural(-late, 'day')}"
+            detail = f"due {short_date(due, weekday=True)} ({when})"
+        else:
+            detail = f"due {short_date(due)}, {_plural(late, 'day')} late"
+            line["alert"] = True
+        if kind == ReminderKind.ACTION_ESCALATED:
+            owner = row["action__owner__full_name"] or row["action__owner__email"]
+            detail += f"; owner {owner}"
+            line["escalated"] = True
+        line.update(
+            project_id=project_id,
+            title=row["action__description"],
+            context=f"Mitigation of “{row['action__risk__title']}”",
+            detail=detail,
+            url=links("risks:action_edit", project_id, row["action_id"]),
+            sort=(due, row["action_id"]),
+        )
+    elif row["item_id"]:
+        project_id = row["item__review__project_id"]
+        line.update(
+            project_id=project_id,
+            title=row["item__title"],
+            context=f"Checklist item of “{row['item__review__title']}”",
+            detail="awaiting your sign-off",
+            url=links("reviews:item_detail", project_id, row["item__review_id"], row["item_id"]),
+            sort=(today, row["item__review_id"], row["item_id"]),
+        )
+    else:
+        project_id = row["condition__decision__review__project_id"]
+        due = row["condition__due_date"]
+        line.update(
+            project_id=project_id,
+            title=row["condition__description"],
+            context=f"Condition of the go decision on “{row['condition__decision__review__title']}”",
+            detail=f"was due {short_date(due)}; the decision is now a no-go",
+            alert=True,
+            url=links("decisions:decision_detail", project_id, row["condition__decision_id"]),
+            sort=(due, row["condition_id"]),
+        )
+    return line
+
+
+def digest_projects(lines, projects, today):
+    """Lines grouped by project (by name), then in the fixed group order."""
+    by_project = {}
+    for line in lines:
+        by_project.setdefault(line["project_id"], []).append(line)
+    result = []
+    for project_id, project_lines in by_project.items():
+        project = projects[project_id]
+        groups = []
+        for key, title in GROUPS:
+            members = sorted(
+                (x for x in project_lines if x["group"] == key), key=lambda x: x["sort"]
+            )
+            if members:
+                groups.append({"key": key, "title": title, "lines": members})
+        go_live = ""
+        if project.go_live_date:
+            days = (project.go_live_date - today).days
+            go_live = f"Go-live {project.go_live_date.day} {project.go_live_date:%b %Y}"
+            if days >= 0:
+                go_live += f", in {_plural(days, 'day')}"
+        result.append({"project": project, "go_live": go_live, "groups": groups})
+    return sorted(result, key=lambda entry: entry["project"].name.lower())
+
+
+def digest_counts(lines):
+    counts = dict.fromkeys((key for key, _ in GROUPS), 0)
+    for line in lines:
+        counts[line["group"]] += 1
+    return counts
+
+
+class _Templates:
+    """The digest's templates and fixed links, looked up once per sweep."""
+
+    def __init__(self):
+        self.subject = get_template("emails/digest_subject.txt")
+        self.text = get_template("emails/digest.txt")
+        self.html = get_template("emails/digest.html")
+        self.profile_url = absolute_url(reverse("accounts:profile"))
+        self.my_actions_url = absolute_url(reverse("risks:my_actions"))
+
+
+def digest_message(*, recipient, lines, projects, today, templates=None, connection=None):
+    """The digest e-mail (text and HTML) of one person."""
+    templates = templates or _Templates()
+    counts = digest_counts(lines)
+    parts = [
+        f"{counts['reverted']} go decision{'s' if counts['reverted'] != 1 else ''} reverted",
+        f"{counts['overdue']} overdue",
+        f"{counts['due_soon']} due soon",
+        f"{counts['signoff']} sign-off{'s' if counts['signoff'] != 1 else ''} awaited",
+    ]
+    context = {
+        "summary": ", ".join(part for part in parts if not part.startswith("0 ")),
+        "recipient": recipient,
+        "today": today,
+        "today_long": f"{today:%A} {today.day} {today:%B %Y}",
+        "projects": digest_projects(lines, projects, today),
+        "counts": counts,
+        "total": len(lines),
+        "site_url": settings.SITE_URL,
+        "profile_url": templates.profile_url,
+        "my_actions_url": templates.my_actions_url,
+    }
+    subject = " ".join(templates.subject.render(context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=templates.text.render(context),
+        to=[recipient.email],
+        connection=connection,
+    )
+    message.attach_alternative(templates.html.render(context), "text/html")
+    return message
+
+
+def send_digests(claimed, *, now):
+    """Send the claimed digests; mark them sent in batches. Returns (sent, failed e-mails)."""
+    today = timezone.localdate(now)
+    links = _Links()
+    lines = {}
+    for row in (
+        Reminder.objects.filter(digest_id__in=list(claimed.values()))
+        .order_by()
+        .values(*REMINDER_FIELDS)
+    ):
+        lines.setdefault(row["digest_id"], []).append(_line(row, today, links))
+    project_ids = {line["project_id"] for rows in lines.values() for line in rows}
+    projects = Project.objects.only("pk", "name", "go_live_date").in_bulk(project_ids)
+    digests = ReminderDigest.objects.filter(pk__in=list(claimed.values())).select_related(
+        "recipient"
+    )
+    templates = _Templates()
+    sent, done, failed = 0, [], []
+    connection = get_connection()
+    error = _open(connection)
+    for digest in digests:
+        if error is None:
+            message = digest_message(
+                recipient=digest.recipient, lines=lines.get(digest.pk, []), projects=projects,
+                today=today, templates=templates, connection=connection,
+            )  # fmt: skip
+            try:
+                message.send()
+            except (SMTPException, OSError) as exc:
+                error = exc
+                logger.warning("Digest %s to %s not sent: %s", digest.pk, digest.recipient, exc)
+        if error is not None:  # the relay is down: stop, and release the rest below
+            failed.append(digest.pk)
+            continue
+        done.append(digest.pk)
+        sent += 1
+        if len(done) >= SENT_FLUSH_EVERY:
+            _mark_sent(done)
+            done = []
+    with contextlib.suppress(SMTPException, OSError):
+        connection.close()
+    _mark_sent(done)
+    if failed:
+        # Released at once: the next sweep (or the task's retry) claims and sends them.
+        ReminderDigest.objects.filter(pk__in=failed).update(
+            claim_token="",
+            claimed_at=None,
+            attempts=F("attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+    failed_ids = set(failed)
+    return sent, [digest.recipient.email for digest in digests if digest.pk in failed_ids]
+
+
+def _open(connection):
+    """Open the mail connection once for the whole sweep; the error if the relay is down."""
+    try:
+        connection.open()
+    except (SMTPException, OSError) as error:
+        logger.warning("Mail relay unreachable, no digest sent this time: %s", error)
+        return error
+    return None
+
+
+def _mark_sent(digest_ids):
+    if digest_ids:
+        ReminderDigest.objects.filter(pk__in=digest_ids).update(
+            sent_at=timezone.now(), claim_token="", last_error="", attempts=F("attempts") + 1
+        )
+
+
+# --- The dry run ---------------------------------------------------------------------------
+
+
+def describe_planned(plan, *, now=None):
+    """Lines (as in the e-mail) for each PlannedDigest of a plan, for the dry run."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    links = _Links()
+    rows = {}
+    action_ids = {r.action_id for d in plan for r in d.reminders if r.action_id}
+    item_ids = {r.item_id for d in plan for r in d.reminders if r.item_id}
+    condition_ids = {r.condition_id for d in plan for r in d.reminders if r.condition_id}
+    prefixed = {
+        "action": [f for f in REMINDER_FIELDS if f.startswith("action__")],
+        "item": [f for f in REMINDER_FIELDS if f.startswith("item__")],
+        "condition": [f for f in REMINDER_FIELDS if f.startswith("condition__")],
+    }
+    for name, model, ids in (
+        ("action", MitigationAction, action_ids),
+        ("item", ReviewItem, item_ids),
+        ("condition", DecisionCondition, condition_ids),
+    ):
+        names = [f.removeprefix(f"{name}__") for f in prefixed[name]]
+        for chunk in _chunks(sorted(ids), 5000):
+            for values in model.objects.filter(pk__in=chunk).values("pk", *names):
+                rows[(name, values["pk"])] = {
+                    f"{name}__{key}": value for key, value in values.items() if key != "pk"
+                }
+    empty = dict.fromkeys(REMINDER_FIELDS)
+    result = []
+    for digest in plan:
+        lines = []
+        for reminder in digest.reminders:
+            name = "action" if reminder.action_id else "item" if reminder.item_id else "condition"
+            row = {
+                **empty,
+                **rows[(name, getattr(reminder, f"{name}_id"))],
+                f"{name}_id": getattr(reminder, f"{name}_id"),
+                "kind": reminder.kind,
+                "threshold": reminder.threshold,
+            }
+            lines.append(_line(row, today, links))
+        result.append((digest, lines))
+    return result
+
+
+def _chunks(values, size):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -1,0 +1,232 @@
+"""Reads of checklist items: rows with their sign-offs, one item's page, what awaits whom."""
+
+import datetime
+from dataclasses import dataclass, fields
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from core.http import UrlTemplate
+from projects import permissions
+from projects.models import SignoffRole
+from projects.permissions import ProjectAccess
+from projects.selectors import accesses_for_user, memberships_of_project
+from reviews.models import SIGNOFF_STATUSES, ItemEvidence, Review, ReviewItem, SignOff
+from reviews.scoring import signoff_state
+
+
+@dataclass(slots=True)
+class SignOffRow:
+    """A sign-off as list pages read it: the SignOff fields, without a model instance per row.
+
+    The review page shows hundreds of sign-offs; building them from value tuples
+    halves the time spent loading them. Writes and the item page use the model.
+    """
+
+    id: int
+    item_id: int
+    signer_id: int
+    as_role: str
+    decision: str
+    comment: str
+    created_at: datetime.datetime
+    item_version: int
+    superseded_at: datetime.datetime | None
+    signer: object = None
+
+
+SIGNOFF_ROW_FIELDS = [f.name for f in fields(SignOffRow) if f.name != "signer"]
+
+
+def signoff_rows(queryset):
+    """Sign-offs of ``queryset`` as SignOffRow lists by item id, in creation order."""
+    rows = {}
+    for values in queryset.order_by("created_at", "pk").values_list(*SIGNOFF_ROW_FIELDS):
+        row = SignOffRow(*values)
+        rows.setdefault(row.item_id, []).append(row)
+    return rows
+
+
+def review_items(review, *, sections=None, users=None):
+    """All items of a review with owner, section and sign-offs, in checklist order.
+
+    Two queries when the caller passes the review's ``sections`` and the project's
+    ``users`` (by id); one more for each it does not pass. ``risk_count`` counts the
+    findings raised from each item (the findings' own app shows them).
+    """
+    items = list(
+        ReviewItem.objects.filter(review=review)
+        .annotate(risk_count=Count("risks", distinct=True))
+        .order_by("section__order", "order", "key")
+    )
+    if sections is None:
+        sections = list(review.sections.all())
+    rows = signoff_rows(SignOff.objects.filter(item__review=review))
+    for item in items:
+        item.signoff_list = rows.get(item.pk, [])
+    _attach_users(items, users or {})
+    section_by_id = {section.pk: section for section in sections}
+    for item in items:
+        item.review = review
+        item.section = section_by_id[item.section_id]
+        item.signoff = signoff_state(item, item.signoff_list)
+    return items
+
+
+def _attach_users(items, users):
+    """Set owners and signers from ``users`` (id -> User); load the others in one query."""
+    wanted = {item.owner_id for item in items if item.owner_id}
+    wanted |= {record.signer_id for item in items for record in item.signoff_list}
+    missing = wanted - set(users)
+    if missing:
+        users = {**users, **User.objects.in_bulk(missing)}
+    for item in items:
+        item.owner = users.get(item.owner_id) if item.owner_id else None
+        for record in item.signoff_list:
+            record.signer = users[record.signer_id]
+
+
+class ItemLinks:
+    """The links of an item row, reversed once per review and filled in per row."""
+
+    def __init__(self, review):
+        args = (review.project_id, review.pk)
+        self.detail = UrlTemplate("reviews:item_detail", *args)
+        self.edit = UrlTemplate("reviews:item_edit", *args)
+        self.sign_off = UrlTemplate("reviews:item_sign_off", *args)
+        self.quick_add = UrlTemplate("risks:quick_add", review.project_id)
+
+
+def decorate_items(access, items):
+    """Per-row links and what the viewer may do, computed once here instead of in the template."""
+    links = {}
+    may_raise_risk = permissions.can_raise_risk(access)
+    for item in items:
+        if item.review_id not in links:
+            links[item.review_id] = ItemLinks(item.review)
+        link = links[item.review_id]
+        item.url = link.detail.fill(item.pk)
+        item.edit_url = link.edit.fill(item.pk)
+        item.sign_off_url = link.sign_off.fill(item.pk)
+        item.quick_add_url = link.quick_add.fill(item.pk)
+        item.may_raise_risk = may_raise_risk
+        item.may_edit = permissions.can_edit_item(access, item)
+        item.may_sign = permissions.can_sign_off(access, item)
+        item.my_signoff = next(
+            (s for s in item.signoff.current if s.signer_id == access.user.pk), None
+        )
+    return items
+
+
+def _awaited_people(memberships):
+    """Stakeholder role -> the members who may sign as it, and the approvers (who may sign
+    any), for "still awaited" hints."""
+    holders = {}
+    approvers = []
+    for membership in memberships:
+        access = ProjectAccess.of(membership, project=None)
+        if permissions.signs_any_role(access):
+            approvers.append(membership.user)
+        for role in sorted(permissions.signoff_roles_held(access)):
+            holders.setdefault(role, []).append(membership.user)
+    return holders, approvers
+
+
+def annotate_awaited(items, memberships):
+    """``awaited`` on each item: the sign-off roles still missing, with who could fill them."""
+    holders, approvers = _awaited_people(memberships)
+    labels = dict(SignoffRole.choices)
+    for item in items:
+        item.awaited = [
+            {
+                "role": role,
+                "label": labels.get(role, "Any approver"),
+                "people": holders.get(role) or approvers,
+            }
+            for role in item.signoff.awaited_roles
+        ]
+
+
+def is_awaiting(access, item):
+    """Whether the viewer could fill one of the item's awaited sign-off slots and has not signed."""
+    if not item.is_up_for_signoff or not item.signoff.awaited_roles:
+        return False
+    if any(s.signer_id == access.user.pk for s in item.signoff.current):
+        return False
+    return bool(permissions.eligible_signoff_roles(access, item) & set(item.signoff.awaited_roles))
+
+
+def item_get(access, review_pk, item_pk):
+    """An item of a review of the viewer's project (else 404), with its review and project."""
+    return get_object_or_404(
+        ReviewItem.objects.select_related(
+            "review__project", "review__facilitator", "section", "owner", "updated_by"
+        ),
+        review__project=access.project,
+        review_id=review_pk,
+        pk=item_pk,
+    )
+
+
+def project_item_get(access, item_pk):
+    """An item of any review of the viewer's project (else 404), with its review and section."""
+    return get_object_or_404(
+        ReviewItem.objects.select_related("review__project", "section"),
+        review__project=access.project,
+        pk=item_pk,
+    )
+
+
+def item_detail(access, item):
+    """An item with its history, evidence and sign-offs, decorated for the viewer."""
+    item.signoff_list = list(item.signoffs.select_related("signer").order_by("created_at", "pk"))
+    item.signoff = signoff_state(item, item.signoff_list)
+    history = list(item.changes.select_related("user").order_by("-version", "-pk"))
+    evidence = list(
+        ItemEvidence.objects.filter(item=item, removed_at__isnull=True).select_related("added_by")
+    )
+    memberships = list(memberships_of_project(access.project, order=("user__full_name",)))
+    annotate_awaited([item], memberships)
+    decorate_items(access, [item])
+    return {"history": history, "evidence": evidence, "members": [m.user for m in memberships]}
+
+
+def evidence_get(access, evidence_pk):
+    """Evidence (not removed) of an item in the viewer's project, else 404."""
+    return get_object_or_404(
+        ItemEvidence.objects.select_related("item__review__project"),
+        item__review__project=access.project,
+        pk=evidence_pk,
+        removed_at__isnull=True,
+    )
+
+
+def items_awaiting_signoff(user):
+    """Items across the user's projects that wait for this user's sign-off."""
+    accesses = accesses_for_user(user, roles=permissions.SIGNERS)
+    if not accesses:
+        return []
+    # Leave out in SQL the items on which my latest standing record is an approval or rejection.
+    my_latest = (
+        SignOff.objects.filter(item=OuterRef("pk"), signer=user, superseded_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .values("decision")[:1]
+    )
+    candidates = list(
+        ReviewItem.objects.filter(review__project__in=list(accesses))
+        .exclude(review__status=Review.Status.COMPLETE)
+        .filter(status__in=SIGNOFF_STATUSES)
+        .annotate(my_latest=Subquery(my_latest))
+        .filter(Q(my_latest__isnull=True) | Q(my_latest=SignOff.Decision.REVOKE))
+        .select_related("review__project")
+        .order_by("review__project__name", "review_id", "section__order", "order")
+    )
+    rows = signoff_rows(SignOff.objects.filter(item__in=[item.pk for item in candidates]))
+    waiting = []
+    for item in candidates:
+        item.signoff_list = rows.get(item.pk, [])
+        item.signoff = signoff_state(item, item.signoff_list)
+        if is_awaiting(accesses[item.review.project_id], item):
+            waiting.append(item)
+    return waiting

@@ -1,0 +1,91 @@
+"""What is still outstanding in a project's findings and actions.
+
+The go / no-go gate, the summary PDF and the other apps' pages read the risks app
+through these (never its models), each in one query.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from risks.models import (
+    ACTIVE_STATUSES,
+    OPEN_ACTION_STATUSES,
+    RATED_TYPES,
+    MitigationAction,
+    Risk,
+    RiskType,
+)
+
+from .heatmap import heatmap
+
+
+def open_blocker_risks(project):
+    """Go-live blockers still open or being mitigated, newest first, with the item they came from."""
+    return list(
+        Risk.objects.filter(project=project, is_blocker=True, status__in=ACTIVE_STATUSES)
+        .select_related("review_item")
+        .order_by("-created_at")
+    )
+
+
+def open_risks(project):
+    """Risks and issues still open or being mitigated, newest first."""
+    return list(
+        Risk.objects.filter(project=project, status__in=ACTIVE_STATUSES)
+        .exclude(type=RiskType.ASSERTION)
+        .order_by("-created_at")
+    )
+
+
+def open_risks_by_score(project):
+    """Open rated findings, highest likelihood x impact first, with their item and area."""
+    risks = Risk.objects.filter(
+        project=project, status__in=ACTIVE_STATUSES, type__in=RATED_TYPES
+    ).select_related("review_item", "area")
+    return sorted(risks, key=lambda risk: (-(risk.score or 0), risk.pk))
+
+
+def open_risks_heatmap(project, **options):
+    """The heat map of the project's open findings."""
+    return heatmap(Risk.objects.filter(project=project, status__in=ACTIVE_STATUSES), **options)
+
+
+def overdue_actions(project, *, today=None):
+    """Open mitigation actions past their due date, the most overdue first."""
+    return list(
+        MitigationAction.objects.filter(
+            risk__project=project,
+            status__in=OPEN_ACTION_STATUSES,
+            due_date__lt=today or timezone.localdate(),
+        )
+        .select_related("owner", "risk")
+        .order_by("due_date")
+    )
+
+
+@dataclass
+class OwnerGroup:
+    """One owner's open actions, each marked ``overdue``."""
+
+    owner: object
+    actions: list = field(default_factory=list)
+
+    @property
+    def overdue_count(self):
+        return sum(1 for action in self.actions if action.overdue)
+
+
+def open_actions_by_owner(project, *, today=None):
+    """Open mitigation actions grouped by owner (by name), each by due date."""
+    today = today or timezone.localdate()
+    groups = {}
+    actions = (
+        MitigationAction.objects.filter(risk__project=project, status__in=OPEN_ACTION_STATUSES)
+        .select_related("owner", "risk")
+        .order_by("owner__full_name", "owner_id", "due_date", "pk")
+    )
+    for action in actions:
+        action.overdue = action.due_date is not None and action.due_date < today
+        groups.setdefault(action.owner_id, OwnerGroup(action.owner)).actions.append(action)
+    return list(groups.values())

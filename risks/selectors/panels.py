@@ -1,0 +1,72 @@
+"""Risk figures other pages show: the project page card and the home page."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from risks.models import ACTIVE_STATUSES, OPEN_ACTION_STATUSES, RATED_TYPES, MitigationAction, Risk
+
+from .heatmap import heatmap
+from .register import with_plan_flags
+
+
+def project_risk_summary(project):
+    """The figures of the project page's risk card, and its heat map of live risks."""
+    findings = with_plan_flags(Risk.objects.filter(project=project))
+    active = Q(status__in=ACTIVE_STATUSES)
+    figures = findings.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=active & Q(type__in=RATED_TYPES)),
+        open_blockers=Count("pk", filter=active & Q(is_blocker=True)),
+        no_plan=Count("pk", filter=Q(no_mitigation_plan=True)),
+    )
+    figures.update(
+        MitigationAction.objects.filter(risk__project=project).aggregate(
+            open_actions=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
+            overdue_actions=Count(
+                "pk",
+                filter=Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=timezone.localdate()),
+            ),
+        )
+    )
+    register_url = reverse("risks:register", args=[project.pk])
+    figures["heatmap"] = heatmap(
+        Risk.objects.filter(project=project, status__in=ACTIVE_STATUSES),
+        cell_url=lambda likelihood, impact: "?".join(
+            [
+                register_url,
+                urlencode({"status": "active", "likelihood": likelihood, "impact": impact}),
+            ]
+        ),
+        title="Heat map of open risks and issues",
+        dom_id="project-heatmap",
+    )
+    return figures
+
+
+def home_risk_panels(user, projects):
+    """The home page's "My overdue actions", and ``open_blocker_count`` on each project.
+
+    ``projects`` are the user's projects (already scoped to their memberships).
+    """
+    ids = [project.pk for project in projects]
+    blockers = dict(
+        Risk.objects.filter(project_id__in=ids, is_blocker=True, status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values_list("project_id")
+        .annotate(n=Count("pk"))
+    )
+    for project in projects:
+        project.open_blocker_count = blockers.get(project.pk, 0)
+    overdue = list(
+        MitigationAction.objects.filter(
+            owner=user,
+            status__in=OPEN_ACTION_STATUSES,
+            due_date__lt=timezone.localdate(),
+            risk__project_id__in=ids,
+        )
+        .select_related("risk__project")
+        .order_by("due_date", "pk")
+    )
+    return {"my_overdue_actions": overdue}

@@ -1,0 +1,343 @@
+"""Summary PDFs of a review: request, render, e-mail, and picking up what got stuck.
+
+A request is recorded at once (status "queued") and the render task is enqueued after
+the commit; the web request never renders. If the broker is down the request stays
+queued and ``summaries_requeue_stuck`` (Celery beat, every 10 minutes) enqueues it
+again, as it does for a render whose worker died. Rendering and sending are
+idempotent through the report's recorded state: a ready report is not rendered again
+(and a re-render overwrites the one file), a sent report is not sent again.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from core.http import absolute_url
+from decisions.selectors import latest_decision
+from projects import permissions
+from projects.models import Role
+from projects.selectors import member_ids, members_in_roles, project_access
+from reviews.selectors.scores import review_score
+from summaries import pdf, tasks
+from summaries.models import SummaryReport
+
+logger = logging.getLogger(__name__)
+
+# What publishing raises when the broker is unreachable (kombu wraps transport errors).
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, TimeoutError)
+# A report queued or rendering for longer than this is enqueued again by the sweep.
+STUCK_AFTER = datetime.timedelta(minutes=10)
+# A report whose render was started this many times without finishing is given up.
+MAX_RENDER_ATTEMPTS = 3
+
+
+def default_recipients(project):
+    """The approvers and the project manager(s) of the project."""
+    return members_in_roles(project, [Role.APPROVER, Role.PROJECT_MANAGER])
+
+
+def _check_recipients(project, recipients):
+    recipients = list(recipients)
+    members = member_ids(project)
+    outsiders = [str(user) for user in recipients if user.pk not in members]
+    if outsiders:
+        raise ValidationError(
+            {"recipients": f"Only project members can receive the summary: {', '.join(outsiders)}."}
+        )
+    return recipients
+
+
+# --- Enqueueing ------------------------------------------------------------------------------
+
+
+def _enqueue(task, report_id):
+    """Send a task to the broker; a broker that is down leaves the report as recorded."""
+    try:
+        task.delay(report_id)
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "Could not enqueue %s for summary %s (%s); the requeue sweep will retry",
+            task.name, report_id, error,
+        )  # fmt: skip
+        return False
+    return True
+
+
+def enqueue_render(report_id):
+    return _enqueue(tasks.summary_render_task, report_id)
+
+
+def enqueue_send(report_id):
+    return _enqueue(tasks.summary_send_task, report_id)
+
+
+# --- Requests from the page ------------------------------------------------------------------
+
+
+@transaction.atomic
+def summary_request(*, review, acting_user, recipients=None, send=False):
+    """Record a summary request (queued) and enqueue its render after the commit.
+
+    ``recipients`` default to the approvers and the project manager; with ``send`` the
+    PDF is e-mailed to them once it is ready.
+    """
+    project = review.project
+    if not permissions.can_request_summary(project_access(user=acting_user, project=project)):
+        raise PermissionDenied("Only the facilitator or the project manager requests a summary.")
+    recipients = (
+        default_recipients(project)
+        if recipients is None
+        else _check_recipients(project, recipients)
+    )
+    if send and not recipients:
+        raise ValidationError({"recipients": "Choose at least one member to e-mail it to."})
+    report = SummaryReport.objects.create(
+        review=review, requested_by=acting_user, send_requested=bool(send)
+    )
+    report.recipients.set(recipients)
+    transaction.on_commit(lambda: enqueue_render(report.pk))
+    return report
+
+
+@transaction.atomic
+def summary_send_request(*, report, acting_user, recipients):
+    """E-mail a summary to chosen members: now if it is ready, else once it is rendered."""
+    report = (
+        SummaryReport.objects.select_for_update()
+        .select_related("review__project")
+        .get(pk=report.pk)
+    )
+    review = report.review
+    if not permissions.can_send_summary(project_access(user=acting_user, project=review.project)):
+        raise PermissionDenied("Only the facilitator or the project manager sends the summary.")
+    if report.sent_at:
+        raise ValidationError(
+            f"This summary was already e-mailed on {timezone.localtime(report.sent_at):%d %b %Y at %H:%M}."
+            " Request a new summary to send the current state."
+        )
+    if report.status == SummaryReport.Status.FAILED:
+        raise ValidationError("This summary could not be rendered; request a new one.")
+    recipients = _check_recipients(review.project, recipients)
+    if not recipients:
+        raise ValidationError({"recipients": "Choose at least one member to e-mail it to."})
+    report.recipients.set(recipients)
+    report.send_requested = True
+    report.send_error = ""
+    report.save(update_fields=["send_requested", "send_error", "updated_at"])
+    if report.status == SummaryReport.Status.READY:
+        transaction.on_commit(lambda: enqueue_send(report.pk))
+    return report
+
+
+# --- Rendering -------------------------------------------------------------------------------
+
+
+def _claim_render(report_id, now):
+    """Move the report to "rendering" unless it is ready or another worker renders it now."""
+    with transaction.atomic():
+        report = (
+            SummaryReport.objects.select_for_update(of=("self",))
+            .select_related("review__project", "review__facilitator")
+            .get(pk=report_id)
+        )
+        if report.status == SummaryReport.Status.READY and report.file:
+            return None
+        rendering_elsewhere = (
+            report.status == SummaryReport.Status.RENDERING
+            and report.started_at
+            and report.started_at > now - STUCK_AFTER
+        )
+        if rendering_elsewhere:
+            return None
+        report.status = SummaryReport.Status.RENDERING
+        report.started_at = now
+        report.attempts += 1
+        report.error = ""
+        report.save(update_fields=["status", "started_at", "attempts", "error", "updated_at"])
+        return report
+
+
+def _file_name(report):
+    review = report.review
+    stem = slugify(f"{review.project.name} {review.title}")[:80] or "review"
+    return f"{stem}-summary-{report.pk}.pdf"
+
+
+def summary_render(*, report_id):
+    """Render the report's PDF and store it; or mark it failed with a readable message.
+
+    Idempotent: a ready report is left as it is; a render that runs again (a redelivered
+    task, the requeue sweep) overwrites the same file name, so one file is kept.
+    """
+    now = timezone.now()
+    report = _claim_render(report_id, now)
+    if report is None:
+        return SummaryReport.objects.get(pk=report_id)
+    try:
+        document, pages = pdf.render_summary(report.review, generated_at=now)
+    except Exception as error:  # any render fault must end as "failed", never a stuck spinner
+        logger.exception("Summary %s could not be rendered", report_id)
+        message = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+        SummaryReport.objects.filter(pk=report_id).update(
+            status=SummaryReport.Status.FAILED,
+            error=(
+                f"The PDF could not be rendered ({type(error).__name__}"
+                f"{': ' + message if message else ''}). Request a new summary; "
+                "if it fails again, tell the site administrator."
+            ),
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        return SummaryReport.objects.get(pk=report_id)
+    name = report.file.field.generate_filename(report, _file_name(report))
+    storage = report.file.storage
+    if storage.exists(name):
+        storage.delete(name)
+    stored = storage.save(name, ContentFile(document))
+    with transaction.atomic():
+        locked = SummaryReport.objects.select_for_update().get(pk=report_id)
+        if locked.file and locked.file.name != stored:
+            locked.file.storage.delete(locked.file.name)
+        locked.file.name = stored
+        locked.pages = pages
+        locked.status = SummaryReport.Status.READY
+        locked.finished_at = timezone.now()
+        locked.error = ""
+        locked.save(update_fields=["file", "pages", "status", "finished_at", "error", "updated_at"])
+        if locked.send_requested and locked.sent_at is None:
+            transaction.on_commit(lambda: enqueue_send(report_id))
+    return locked
+
+
+# --- E-mail ----------------------------------------------------------------------------------
+
+
+def summary_email(report):
+    """The e-mail of a summary: a short text + HTML body and the PDF attached."""
+    review = report.review
+    project = review.project
+    score = review_score(review)
+    decision = latest_decision(review)
+    recipients = list(report.recipients.filter(is_active=True).order_by("full_name"))
+    context = {
+        "report": report,
+        "review": review,
+        "project": project,
+        "score": score,
+        "decision": decision,
+        "site_url": settings.SITE_URL,
+        "review_url": absolute_url(review.get_absolute_url()),
+        "summaries_url": absolute_url(
+            reverse("summaries:summary_list", args=[project.pk, review.pk])
+        ),
+    }
+    subject = " ".join(render_to_string("emails/summary_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/summary.txt", context),
+        to=[user.email for user in recipients],
+        reply_to=[report.requested_by.email],
+    )
+    message.attach_alternative(render_to_string("emails/summary.html", context), "text/html")
+    with report.file.open("rb") as handle:
+        message.attach(report.file.name.rsplit("/", 1)[-1], handle.read(), "application/pdf")
+    return message
+
+
+def summary_send(*, report_id):
+    """E-mail a ready summary to its recipients, once.
+
+    The report row stays locked while the mail goes, so two sends at once cannot both
+    send; ``sent_at`` is set in the same transaction. SMTP errors propagate (the task
+    retries them); the report keeps its PDF whatever happens.
+    """
+    with transaction.atomic():
+        report = (
+            SummaryReport.objects.select_for_update()
+            .select_related("review__project", "requested_by")
+            .get(pk=report_id)
+        )
+        if report.sent_at is not None or report.status != SummaryReport.Status.READY:
+            return report
+        message = summary_email(report)
+        if not message.to:
+            report.send_error = "Nobody to send it to: choose recipients among the members."
+            report.save(update_fields=["send_error", "updated_at"])
+            return report
+        message.send()
+        report.sent_at = timezone.now()
+        report.send_error = ""
+        report.save(update_fields=["sent_at", "send_error", "updated_at"])
+    return report
+
+
+def summary_send_failed(*, report_id, error, attempts):
+    """After the last retry: the report shows it was not sent and why; the PDF stays."""
+    SummaryReport.objects.filter(pk=report_id, sent_at__isnull=True).update(
+        send_error=(
+            f"Not sent: the mail server refused or could not be reached after {attempts} "
+            f"attempts ({type(error).__name__}: {str(error)[:200]}). The PDF is kept; "
+            "send it again when mail works."
+        ),
+        updated_at=timezone.now(),
+    )
+
+
+# --- The periodic sweep ----------------------------------------------------------------------
+
+
+def summaries_requeue_stuck(*, now=None, older_than=STUCK_AFTER):
+    """Enqueue again the reports stuck queued or rendering, and ready ones whose requested
+    send never ran (the broker was down). Returns the ids enqueued."""
+    now = now or timezone.now()
+    before = now - older_than
+    stuck = list(
+        SummaryReport.objects.filter(
+            Q(status=SummaryReport.Status.QUEUED, updated_at__lt=before)
+            | Q(status=SummaryReport.Status.RENDERING, started_at__lt=before)
+        ).values_list("pk", "attempts")
+    )
+    enqueued = []
+    for report_id, attempts in stuck:
+        if attempts >= MAX_RENDER_ATTEMPTS:
+            SummaryReport.objects.filter(
+                pk=report_id,
+                status__in=[SummaryReport.Status.QUEUED, SummaryReport.Status.RENDERING],
+            ).update(
+                status=SummaryReport.Status.FAILED,
+                error=(
+                    f"The PDF could not be rendered after {attempts} attempts (the worker "
+                    "stopped while rendering). Request a new summary; if it fails again, tell "
+                    "the site administrator."
+                ),
+                finished_at=now,
+                updated_at=now,
+            )
+            continue
+        # Touch it, so the next sweep waits another period before enqueuing it again.
+        SummaryReport.objects.filter(pk=report_id).update(updated_at=now)
+        if enqueue_render(report_id):
+            enqueued.append(report_id)
+    unsent = SummaryReport.objects.filter(
+        status=SummaryReport.Status.READY,
+        send_requested=True,
+        sent_at__isnull=True,
+        send_error="",
+        updated_at__lt=before,
+    ).values_list("pk", flat=True)
+    for report_id in list(unsent):
+        SummaryReport.objects.filter(pk=report_id).update(updated_at=now)
+        if enqueue_send(report_id):
+            enqueued.append(report_id)
+    return enqueued

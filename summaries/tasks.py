@@ -1,0 +1,65 @@
+"""Background work of the reviews app: summary PDFs (render, e-mail, requeue what got stuck).
+
+Each task takes the report id, fetches and calls a service; the services are idempotent
+through the report's recorded state, so a redelivered task (``acks_late``) is harmless.
+"""
+
+import logging
+from smtplib import SMTPException
+
+from celery import shared_task
+from kombu.exceptions import OperationalError as BrokerError
+
+from summaries import services
+
+logger = logging.getLogger(__name__)
+
+# Only these are worth another try: the mail relay refusing or being unreachable.
+MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+SEND_MAX_RETRIES = 5
+SEND_BACKOFF_SECONDS = 30
+SEND_BACKOFF_CAP_SECONDS = 30 * 60
+
+
+def backoff(retries, *, base, cap):
+    """Exponential backoff: base, 2 x base, 4 x base ... never more than cap (seconds)."""
+    return min(cap, base * 2**retries)
+
+
+@shared_task(name="summaries.tasks.summary_render_task")
+def summary_render_task(report_id):
+    """queued -> rendering -> ready (file stored, pages counted) or failed (readable error).
+
+    No retry: a render error is not transient; the report says what went wrong.
+    """
+    report = services.summary_render(report_id=report_id)
+    return report.status
+
+
+@shared_task(bind=True, name="summaries.tasks.summary_send_task", max_retries=SEND_MAX_RETRIES)
+def summary_send_task(self, report_id):
+    """E-mail the PDF to the report's recipients once; retry mail faults with backoff, then
+    record that it was not sent (the PDF stays)."""
+    try:
+        services.summary_send(report_id=report_id)
+    except MAIL_ERRORS as error:
+        attempts = self.request.retries + 1
+        if self.request.retries >= self.max_retries:
+            logger.warning("Summary %s not sent after %s attempts: %s", report_id, attempts, error)
+            services.summary_send_failed(report_id=report_id, error=error, attempts=attempts)
+            return "not sent"
+        countdown = backoff(
+            self.request.retries, base=SEND_BACKOFF_SECONDS, cap=SEND_BACKOFF_CAP_SECONDS
+        )
+        raise self.retry(exc=error, countdown=countdown) from error
+    return "sent"
+
+
+@shared_task(name="summaries.tasks.summaries_requeue_stuck_task")
+def summaries_requeue_stuck_task():
+    """Beat, every 10 minutes: enqueue again what a broker outage or a dead worker left."""
+    try:
+        return services.summaries_requeue_stuck()
+    except BrokerError:
+        logger.warning("Broker still down; stuck summaries wait for the next sweep")
+        return []

@@ -1,0 +1,177 @@
+"""A real Celery worker, against the real Redis and the same PostgreSQL test database.
+
+CI's service pass runs these (REQUIRE_SERVICES=1 makes missing services a failure); on a
+machine without PostgreSQL and Redis they skip with the reason. The worker is a subprocess
+on its own queue, with the file e-mail backend in a temporary folder, so the test counts
+the mails it sent.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from email import message_from_bytes
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from projects.models import Role
+from tests.celery_broker import publishing_to
+from tests.conftest import need_postgres, need_redis
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url():
+    """The URL of the test database this process uses (the worker must see the same data)."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """Start ``celery worker`` on a fresh queue; yield (queue, mail folder); stop it."""
+    redis_url = need_redis()
+    need_postgres()
+    queue = f"worker-test-{os.getpid()}-{time.time_ns()}"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        "TEST_CELERY_QUEUE": queue,
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # django-environ drops one leading slash of the path: four slashes for an absolute one.
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "CONN_MAX_AGE": "0",
+    }
+    log = (tmp_path / "worker.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "readiness", "worker", "--pool=solo", "-Q", queue,
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        with publishing_to(redis_url, queue=queue):
+            yield queue, mail_dir
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        connection.close()  # the worker's connections are gone; ours is reopened as needed
+        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
+
+
+def wait_for(check, timeout=90, message="the worker did not finish in time"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.25)
+    pytest.fail(message)
+
+
+def mails_in(folder):
+    messages = []
+    for path in sorted(folder.glob("*.log")):
+        # The file backend writes each message followed by a line of dashes.
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                messages.append(message_from_bytes(chunk.strip()))
+    return messages
+
+
+def test_a_summary_request_goes_from_queued_to_ready_through_the_worker(worker):
+    from pypdf import PdfReader
+
+    from summaries.models import SummaryReport
+    from summaries.services import summary_request
+    from tests.factories import MembershipFactory, ProjectFactory, UserFactory, make_review
+
+    _, mail_dir = worker
+    project = ProjectFactory()
+    people = {}
+    for role in (Role.FACILITATOR, Role.PROJECT_MANAGER, Role.APPROVER):
+        people[role] = UserFactory()
+        MembershipFactory(project=project, user=people[role], role=role)
+    review = make_review(project, acting_user=people[Role.FACILITATOR])
+    report = summary_request(review=review, acting_user=people[Role.FACILITATOR], send=True)
+    assert SummaryReport.objects.get(pk=report.pk).status in {"queued", "rendering"}
+
+    def finished():
+        report.refresh_from_db()
+        return report.status in {"ready", "failed"} and (report.sent_at or report.send_error)
+
+    wait_for(finished, message="the summary did not become ready and sent through the worker")
+    assert report.status == "ready", report.error
+    with report.file.open("rb") as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF")
+    assert report.pages == len(PdfReader(report.file.path).pages) >= 3
+    assert report.sent_at is not None, report.send_error
+    (message,) = mails_in(mail_dir)
+    assert set(message["To"].split(", ")) == {
+        people[Role.APPROVER].email,
+        people[Role.PROJECT_MANAGER].email,
+    }
+    attachments = [part for part in message.walk() if part.get_filename()]
+    assert attachments[0].get_content_type() == "application/pdf"
+    assert attachments[0].get_payload(decode=True).startswith(b"%PDF")
+
+
+def test_a_reminder_sweep_through_the_worker_sends_one_digest_per_person(worker):
+    import datetime
+
+    from django.utils import timezone
+
+    from readiness.celery import app
+    from reminders.models import Reminder, ReminderDigest
+    from tests.factories import (
+        MembershipFactory,
+        MitigationActionFactory,
+        ProjectFactory,
+        RiskFactory,
+        UserFactory,
+    )
+
+    _, mail_dir = worker
+    project = ProjectFactory()
+    owners = [UserFactory(digest_hour=0) for _ in range(4)]
+    for owner in owners:
+        MembershipFactory(project=project, user=owner, role=Role.CONTRIBUTOR)
+    risk = RiskFactory(project=project, raised_by=owners[0])
+    today = timezone.localdate()
+    for index, owner in enumerate(owners):
+        for due in (-1, 1, 2):
+            MitigationActionFactory(
+                risk=risk, owner=owner, due_date=today + datetime.timedelta(days=due + index % 2)
+            )
+    # Beat would send this every hour; send it twice, as two overlapping beats might.
+    app.send_task("reminders.tasks.reminders_sweep_task")
+    app.send_task("reminders.tasks.reminders_sweep_task")
+
+    def all_sent():
+        sent = ReminderDigest.objects.filter(recipient__in=owners, sent_at__isnull=False)
+        return sent.count() == len(owners)
+
+    wait_for(all_sent, message="the sweep did not send every owner's digest")
+    time.sleep(2)  # let the second sweep finish: it must find nothing to send
+    messages = mails_in(mail_dir)
+    assert sorted(message["To"] for message in messages) == sorted(o.email for o in owners)
+    assert Reminder.objects.filter(recipient__in=owners).count() == 3 * len(owners)
