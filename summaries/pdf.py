@@ -105,6 +105,7 @@ def _static_files_fetcher():
 
 def render_pdf(html):
     """(PDF bytes, page count) of an HTML string laid out by WeasyPrint."""
+    # Imported here: WeasyPrint loads Pango and its fonts, which only a rendering worker needs.
     from weasyprint import HTML
 
     document = HTML(

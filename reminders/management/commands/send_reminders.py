@@ -5,6 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from projects.models import Project
 from reminders.digests import GROUPS, DigestSendError, describe_planned
 from reminders.services import reminders_sweep
 
@@ -70,8 +71,6 @@ class Command(BaseCommand):
         if not result.planned:
             self.stdout.write("Nobody has anything due: no digest would be sent.")
             return
-        from projects.models import Project
-
         described = describe_planned(result.planned, now=now)
         names = dict(
             Project.objects.filter(
