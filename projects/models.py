@@ -63,6 +63,10 @@ class SignoffRole(models.TextChoices):
     CUTOVER_MANAGER = "cutover_manager", "Cutover manager"
 
 
+def project_logo_upload_to(instance, filename):
+    return f"logos/project-{instance.pk or 'new'}/{filename}"
+
+
 class Project(TimeStampedModel):
     name = models.CharField(max_length=200)
     customer = models.CharField(max_length=200)
@@ -89,6 +93,15 @@ class Project(TimeStampedModel):
     votes_required = models.PositiveSmallIntegerField(
         "votes required", default=1, help_text="Used when the rule is “at least N”."
     )
+    # How the summary PDF presents the project.
+    logo = models.ImageField(
+        upload_to=project_logo_upload_to, blank=True, max_length=300,
+        help_text="Shown on the summary PDF's cover (PNG or JPEG).",
+    )  # fmt: skip
+    confidentiality_note = models.CharField(
+        max_length=200, blank=True,
+        help_text="Printed on every page of the summary PDF, e.g. “Confidential: Contoso internal”.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["go_live_date", "name"]
