@@ -108,7 +108,7 @@ def _seed(db_path, html_path):
     categories = ["data", "testing", "integration", "cutover", "people", "security"]
     risks = Risk.objects.bulk_create(
         Risk(
-            project=project, review=review, review_item=items[n * 2],
+            project=project, number=n + 1, review=review, review_item=items[n * 2],
             title=f"Finding {n + 1}: interface retries missing under month-end peak load",
             description="What could go wrong, why, and what it would cost the go-live.",
             type="issue" if n % 5 == 0 else "risk", category=categories[n % 6],

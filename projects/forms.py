@@ -22,10 +22,25 @@ class ProjectForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {"go_live_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
 
+    replan_reason = forms.CharField(
+        label="Why the go-live date moves",
+        required=False,
+        max_length=1000,
+        help_text="Needed when you change the planned go-live date; the project keeps every re-plan.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # a new project has no date to move yet
+            del self.fields["replan_reason"]
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("vote_rule") == VoteRule.AT_LEAST and not cleaned.get("votes_required"):
-            self.add_error("votes_required", "Say how many approver votes a decision needs.")
+            self.add_error("votes_required", "Say how many approver go votes a decision needs.")
+        moved = self.instance.pk and "go_live_date" in self.changed_data
+        if moved and not (cleaned.get("replan_reason") or "").strip():
+            self.add_error("replan_reason", "Say why the go-live date moves.")
         return cleaned
 
 

@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from projects.models import Membership, Project, Role, SignoffRole
+from projects.models import GoLiveDateChange, Membership, Project, Role, SignoffRole
 
 PROJECT_FIELDS = (
     "name", "customer", "description", "go_live_date", "scopes", "phase",
@@ -26,13 +27,49 @@ def project_create(*, acting_user, **fields):
 
 
 @transaction.atomic
-def project_update(*, project, acting_user, **fields):
+def project_update(*, project, acting_user, replan_reason="", **fields):
+    """Change a project's settings; a new go-live date is a re-plan and needs its reason.
+
+    The date is compared with the one stored (a bound ModelForm has already set the new
+    one on ``project``).
+    """
+    stored = Project.objects.select_for_update().get(pk=project.pk)
+    new_date = fields.pop("go_live_date", stored.go_live_date)
     for name, value in fields.items():
         if name in PROJECT_FIELDS:
             setattr(project, name, value)
+    project.go_live_date = stored.go_live_date
     project.full_clean()
+    if new_date != stored.go_live_date:
+        if not (replan_reason or "").strip():
+            raise ValidationError(
+                {
+                    "replan_reason": "Say why the go-live date moves; the project keeps every re-plan."
+                }
+            )
+        project.save()
+        project_replan(
+            project=project, acting_user=acting_user, new_date=new_date, reason=replan_reason
+        )
+        return project
     project.save()
     return project
+
+
+@transaction.atomic
+def project_replan(*, project, acting_user, new_date, reason):
+    """Move the planned go-live date and record the re-plan (old date, new date, who, why)."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    change = GoLiveDateChange.objects.create(
+        project=locked,
+        old_date=locked.go_live_date,
+        new_date=new_date,
+        changed_by=acting_user,
+        reason=reason.strip(),
+    )
+    Project.objects.filter(pk=locked.pk).update(go_live_date=new_date, updated_at=timezone.now())
+    project.go_live_date = new_date
+    return change
 
 
 def require_member(*, project, user, field="owner", purpose="take part in it"):

@@ -91,6 +91,7 @@ class RiskFactory(factory.django.DjangoModelFactory):
         model = "risks.Risk"
 
     project = factory.SubFactory(ProjectFactory)
+    number = factory.Sequence(lambda n: n + 1)  # unique everywhere, so within each project too
     title = factory.Sequence(lambda n: f"Risk {n}")
     description = "What could go wrong, and why."
     type = "risk"

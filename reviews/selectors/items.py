@@ -119,30 +119,31 @@ def decorate_items(access, items):
     return items
 
 
-def _awaited_people(memberships):
-    """Stakeholder role -> the members who may sign as it, and the approvers (who may sign
-    any), for "still awaited" hints."""
+def _holders(memberships):
+    """Sign-off role -> the members who may sign as it ("" -> the approvers)."""
     holders = {}
-    approvers = []
     for membership in memberships:
         access = ProjectAccess.of(membership, project=None)
-        if permissions.signs_any_role(access):
-            approvers.append(membership.user)
-        for role in sorted(permissions.signoff_roles_held(access)):
+        roles = set(permissions.signoff_roles_held(access))
+        if permissions.signs_unnamed_items(access):
+            roles.add("")
+        for role in sorted(roles):
             holders.setdefault(role, []).append(membership.user)
-    return holders, approvers
+    return holders
 
 
 def annotate_awaited(items, memberships):
-    """``awaited`` on each item: the sign-off roles still missing, with who could fill them."""
-    holders, approvers = _awaited_people(memberships)
+    """``awaited`` on each item: the sign-off roles still missing, with who could fill them
+    (``people`` is empty when nobody in the project holds the role: ``unheld``)."""
+    holders = _holders(memberships)
     labels = dict(SignoffRole.choices)
     for item in items:
         item.awaited = [
             {
                 "role": role,
                 "label": labels.get(role, "Any approver"),
-                "people": holders.get(role) or approvers,
+                "people": holders.get(role, []),
+                "unheld": not holders.get(role),
             }
             for role in item.signoff.awaited_roles
         ]

@@ -119,7 +119,9 @@ def test_rejection_blocks_signed_state(project, members):
     from tests.factories import MembershipFactory, UserFactory
 
     second = UserFactory()
-    MembershipFactory(project=project, user=second, role=Role.APPROVER)
+    MembershipFactory(
+        project=project, user=second, role=Role.APPROVER, signoff_roles=["business_owner"]
+    )
     item_sign_off(item=item, acting_user=second, decision="reject", comment="Evidence missing")
     score = review_score(review)
     assert score.overall.complete == 0
