@@ -44,9 +44,37 @@ class ProjectForm(forms.ModelForm):
         return cleaned
 
 
-class MembershipAddForm(forms.Form):
-    email = forms.EmailField(label="E-mail of an existing user")
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail", help_text="With or without an account on readiness.")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.CONTRIBUTOR)
+    signoff_roles = forms.MultipleChoiceField(
+        label="Stakeholder roles (optional)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=SignoffRole.choices,
+        help_text="The checklist items they may sign off. You can change them later.",
+    )
+
+
+class InvitationRegisterForm(forms.Form):
+    """Someone invited without an account: their name and a password."""
+
+    full_name = forms.CharField(label="Your name", max_length=150)
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password again", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return cleaned
 
 
 class MembershipRoleForm(forms.ModelForm):

@@ -33,9 +33,7 @@ def test_everything_done_and_signed_is_ready(project, members):
     assert all(s.rag == "green" for s in score.sections)
 
 
-def test_one_flagged_go_live_blocker_makes_it_not_ready_whatever_the_percentage(
-    project, members
-):
+def test_one_flagged_go_live_blocker_makes_it_not_ready_whatever_the_percentage(project, members):
     review = make_review(project)
     items = list(review.items.order_by("key"))
     for item in items:

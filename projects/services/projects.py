@@ -1,11 +1,10 @@
-"""Writes for projects and their members."""
+"""Writes of projects: create, edit, re-plan the go-live date; the membership rule."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from projects.models import GoLiveDateChange, Membership, Project, Role, SignoffRole
+from projects.models import GoLiveDateChange, Membership, Project, Role
 
 PROJECT_FIELDS = (
     "name", "customer", "description", "go_live_date", "scopes", "phase",
@@ -81,63 +80,3 @@ def require_member(*, project, user, field="owner", purpose="take part in it"):
                 "Choose a project member, or ask the project manager to add them first."
             }
         )
-
-
-def _lock_memberships(project):
-    # Serialise membership changes of one project so two removals cannot both pass
-    # the "last project manager" check.
-    return list(Membership.objects.select_for_update().filter(project=project))
-
-
-def _refuse_losing_last_manager(*, project, membership, new_role=None):
-    if membership.role != Role.PROJECT_MANAGER or new_role == Role.PROJECT_MANAGER:
-        return
-    managers = [m for m in _lock_memberships(project) if m.role == Role.PROJECT_MANAGER]
-    if len(managers) <= 1:
-        raise ValidationError(
-            f"{membership.user} is the last project manager of {project}. "
-            "Make someone else project manager first."
-        )
-
-
-@transaction.atomic
-def membership_add(*, project, email, role, acting_user=None):
-    email = (email or "").strip().lower()
-    user = User.objects.filter(email__iexact=email, is_active=True).first()
-    if user is None:
-        raise ValidationError(
-            {
-                "email": f"No active user has the e-mail address {email}. Ask site staff to create the account first."
-            }
-        )
-    if Membership.objects.filter(project=project, user=user).exists():
-        raise ValidationError({"email": f"{user} is already a member of this project."})
-    if role not in Role.values:
-        raise ValidationError({"role": "Choose a valid role."})
-    return Membership.objects.create(project=project, user=user, role=role)
-
-
-@transaction.atomic
-def membership_change_role(*, membership, role, acting_user=None):
-    if role not in Role.values:
-        raise ValidationError({"role": "Choose a valid role."})
-    _refuse_losing_last_manager(project=membership.project, membership=membership, new_role=role)
-    membership.role = role
-    membership.save(update_fields=["role", "updated_at"])
-    return membership
-
-
-@transaction.atomic
-def membership_remove(*, membership, acting_user=None):
-    _refuse_losing_last_manager(project=membership.project, membership=membership)
-    membership.delete()
-
-
-@transaction.atomic
-def membership_set_signoff_roles(*, membership, signoff_roles, acting_user=None):
-    unknown = set(signoff_roles) - set(SignoffRole.values)
-    if unknown:
-        raise ValidationError({"signoff_roles": f"Unknown role(s): {', '.join(sorted(unknown))}."})
-    membership.signoff_roles = sorted(set(signoff_roles))
-    membership.save(update_fields=["signoff_roles", "updated_at"])
-    return membership
