@@ -17,7 +17,7 @@ Rules (see the README's glossary):
 
 from dataclasses import dataclass, field
 
-from reviews.models import SETTLED_STATUSES, ItemSeverity, ItemStatus, SignOff
+from reviews.models import SETTLED_STATUSES, ItemStatus, SignOff
 
 
 class State:
@@ -160,9 +160,7 @@ def item_figures(item, state):
     figures.at_risk = int(item.status == ItemStatus.AT_RISK)
     figures.accepted_risks = int(item.status == ItemStatus.ACCEPTED_RISK)
     figures.open_blockers = int(item.is_blocker and item.status not in SETTLED_STATUSES)
-    figures.blocking_not_done = int(
-        item.severity == ItemSeverity.BLOCKER and item.status not in SETTLED_STATUSES
-    )
+    figures.blocking_not_done = int(item.is_blocking_not_done)
     figures.rejected = int(bool(state.rejections))
     settled = item.is_up_for_signoff and state.signed
     figures.unsigned_mandatory = int(item.mandatory and not settled)

@@ -151,6 +151,11 @@ class ReviewItem(models.Model):
     def is_up_for_signoff(self):
         return self.status in SIGNOFF_STATUSES
 
+    @property
+    def is_blocking_not_done(self):
+        """Of blocker severity and not settled: it counts apart from the go-live blockers."""
+        return self.severity == ItemSeverity.BLOCKER and self.status not in SETTLED_STATUSES
+
     def get_signoff_roles_display(self):
         labels = dict(SignoffRole.choices)
         return [labels.get(role, role) for role in self.signoff_roles or []]

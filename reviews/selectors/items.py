@@ -93,6 +93,7 @@ class ItemLinks:
     def __init__(self, review):
         args = (review.project_id, review.pk)
         self.detail = UrlTemplate("reviews:item_detail", *args)
+        self.row = UrlTemplate("reviews:item_row", *args)
         self.edit = UrlTemplate("reviews:item_edit", *args)
         self.sign_off = UrlTemplate("reviews:item_sign_off", *args)
         self.quick_add = UrlTemplate("risks:quick_add", review.project_id)
@@ -107,6 +108,7 @@ def decorate_items(access, items):
             links[item.review_id] = ItemLinks(item.review)
         link = links[item.review_id]
         item.url = link.detail.fill(item.pk)
+        item.row_url = link.row.fill(item.pk)
         item.edit_url = link.edit.fill(item.pk)
         item.sign_off_url = link.sign_off.fill(item.pk)
         item.quick_add_url = link.quick_add.fill(item.pk)

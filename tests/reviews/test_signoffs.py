@@ -138,7 +138,7 @@ def test_awaiting_filter_on_review_page(client_for, members, item):
     response = client_for(members[Role.APPROVER]).get(
         item.review.get_absolute_url(), {"awaiting": "me"}
     )
-    assert "Showing 1 of 6 items." in response.text
+    assert "Showing 1 of 6 items" in response.text
 
 
 def test_item_awaits_me_again_after_i_revoke(members, item):
