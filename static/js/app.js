@@ -19,6 +19,12 @@
     document.querySelectorAll("details.review-area").forEach(function (area) { area.open = open; });
   });
 
+  // On a phone the review page opens with its areas closed (each shows its progress):
+  // a hundred rows are a long scroll on a small screen.
+  if (window.matchMedia && window.matchMedia("(max-width: 767.98px)").matches) {
+    document.querySelectorAll("details[data-close-on-phones]").forEach(function (area) { area.open = false; });
+  }
+
   // One handler for every htmx request that fails: a visible message, never silence.
   // (409 and 422 are answered with the form and its message, swapped in place.)
   var MESSAGES = {
