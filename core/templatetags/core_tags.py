@@ -1,5 +1,7 @@
 """Presentation filters that know nothing of any app."""
 
+import datetime
+
 from django import template
 
 register = template.Library()
@@ -19,3 +21,12 @@ def absolute(value):
 @register.filter
 def field_label(name):
     return FIELD_LABELS.get(name, str(name).replace("_", " ").capitalize())
+
+
+@register.filter
+def iso_date(value):
+    """A date kept as ISO text (frozen snapshots) back as a date, for the ``date`` filter."""
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return value
