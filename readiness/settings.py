@@ -215,13 +215,25 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+# A task is acknowledged when it ends, and handed back to the broker when its worker
+# process dies, so a worker killed mid-task loses nothing (the tasks are idempotent).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+# No task runs longer than the hard limit (the worker kills it). Redis hands a message nobody
+# acknowledged to another worker after the visibility timeout, which therefore sits just
+# above the hard limit: a message of a worker killed outright comes back within about six
+# minutes, and a task that is still running is never handed out twice. Retries wait less
+# than the visibility timeout for the same reason (summaries/tasks.py).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 4 // 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT * 6 // 5,
+    # Every worker looks for such messages every 10 s (kombu's default is every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {

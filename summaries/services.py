@@ -1,21 +1,25 @@
 """Summary PDFs of a review: request, render, e-mail, and picking up what got stuck.
 
 A request is recorded at once (status "queued") and the render task is enqueued after
-the commit; the web request never renders. If the broker is down the request stays
-queued and ``summaries_requeue_stuck`` (Celery beat, every 10 minutes) enqueues it
-again, as it does for a render whose worker died. Rendering and sending are
-idempotent through the report's recorded state: a ready report is not rendered again
-(and a re-render overwrites the one file), a sent report is not sent again.
+the commit; the web request never renders. A review has at most one report queued or
+rendering (a database constraint): a second request, a double click say, joins it. If
+the broker is down the request stays queued and ``summaries_requeue_stuck`` (Celery beat,
+every 10 minutes) enqueues it again. A render whose worker died is redelivered by the
+broker and renders again once the dead worker's claim is older than the task time limit
+(no render can still be running under it); the sweep is the backstop. Rendering and
+sending are idempotent through the report's recorded state: a ready report is not
+rendered again (and a re-render overwrites the one file), a sent report is not sent again.
 """
 
 import datetime
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -40,6 +44,21 @@ BROKER_ERRORS = (KombuOperationalError, ConnectionError, TimeoutError)
 STUCK_AFTER = datetime.timedelta(minutes=10)
 # A report whose render was started this many times without finishing is given up.
 MAX_RENDER_ATTEMPTS = 3
+IN_FLIGHT = (SummaryReport.Status.QUEUED, SummaryReport.Status.RENDERING)
+
+
+class RenderClaimHeld(Exception):
+    """A redelivered render found the claim of a worker that died seconds ago: no render
+    can still run under it after ``retry_in`` seconds (the task time limit)."""
+
+    def __init__(self, retry_in):
+        self.retry_in = retry_in
+        super().__init__(f"the render claim expires in {retry_in} s")
+
+
+def render_claim_lifetime():
+    """How long a render claim holds: the hard time limit, past which no render runs."""
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
 def default_recipients(project):
@@ -90,7 +109,9 @@ def summary_request(*, review, acting_user, recipients=None, send=False):
     """Record a summary request (queued) and enqueue its render after the commit.
 
     ``recipients`` default to the approvers and the project manager; with ``send`` the
-    PDF is e-mailed to them once it is ready.
+    PDF is e-mailed to them once it is ready. When a report of the review is already
+    queued or rendering (a double click, two people at once), that report is returned
+    instead, marked ``was_under_way``, with this request's e-mail added to it.
     """
     project = review.project
     if not permissions.can_request_summary(project_access(user=acting_user, project=project)):
@@ -102,12 +123,39 @@ def summary_request(*, review, acting_user, recipients=None, send=False):
     )
     if send and not recipients:
         raise ValidationError({"recipients": "Choose at least one member to e-mail it to."})
-    report = SummaryReport.objects.create(
-        review=review, requested_by=acting_user, send_requested=bool(send)
+    under_way = _report_under_way(review)
+    if under_way is None:
+        try:
+            with transaction.atomic():
+                report = SummaryReport.objects.create(
+                    review=review, requested_by=acting_user, send_requested=bool(send)
+                )
+        except IntegrityError:  # a concurrent request created it first (one in flight)
+            under_way = _report_under_way(review)
+            if under_way is None:
+                raise
+        else:
+            report.recipients.set(recipients)
+            report.was_under_way = False
+            transaction.on_commit(lambda: enqueue_render(report.pk))
+            return report
+    if send:
+        under_way.recipients.add(*recipients)
+        if not under_way.send_requested:
+            under_way.send_requested = True
+            under_way.save(update_fields=["send_requested", "updated_at"])
+    under_way.was_under_way = True
+    return under_way
+
+
+def _report_under_way(review):
+    """The review's report queued or rendering, locked; or None."""
+    return (
+        SummaryReport.objects.select_for_update()
+        .filter(review=review, status__in=IN_FLIGHT)
+        .order_by("pk")
+        .first()
     )
-    report.recipients.set(recipients)
-    transaction.on_commit(lambda: enqueue_render(report.pk))
-    return report
 
 
 @transaction.atomic
@@ -143,8 +191,14 @@ def summary_send_request(*, report, acting_user, recipients):
 # --- Rendering -------------------------------------------------------------------------------
 
 
-def _claim_render(report_id, now):
-    """Move the report to "rendering" unless it is ready or another worker renders it now."""
+def _claim_render(report_id, now, *, redelivered=False):
+    """Move the report to "rendering" unless it is ready or a live worker renders it now.
+
+    A claim younger than the task time limit may belong to a live render: a first delivery
+    leaves it alone; a redelivered task (its worker died) raises RenderClaimHeld to come back
+    when it expires. An older claim is dead and is taken over, up to MAX_RENDER_ATTEMPTS;
+    a render that kept killing its worker is then marked failed.
+    """
     with transaction.atomic():
         report = (
             SummaryReport.objects.select_for_update(of=("self",))
@@ -153,13 +207,15 @@ def _claim_render(report_id, now):
         )
         if report.status == SummaryReport.Status.READY and report.file:
             return None
-        rendering_elsewhere = (
-            report.status == SummaryReport.Status.RENDERING
-            and report.started_at
-            and report.started_at > now - STUCK_AFTER
-        )
-        if rendering_elsewhere:
-            return None
+        if report.status == SummaryReport.Status.RENDERING and report.started_at:
+            expires_at = report.started_at + render_claim_lifetime()
+            if expires_at > now:
+                if redelivered:
+                    raise RenderClaimHeld(math.ceil((expires_at - now).total_seconds()))
+                return None
+            if report.attempts >= MAX_RENDER_ATTEMPTS:
+                _give_up(report, now)
+                return None
         report.status = SummaryReport.Status.RENDERING
         report.started_at = now
         report.attempts += 1
@@ -168,20 +224,33 @@ def _claim_render(report_id, now):
         return report
 
 
+def _give_up(report, now):
+    report.status = SummaryReport.Status.FAILED
+    report.error = (
+        f"The PDF could not be rendered after {report.attempts} attempts (the worker "
+        "stopped while rendering). Request a new summary; if it fails again, tell "
+        "the site administrator."
+    )
+    report.finished_at = now
+    report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+
+
 def _file_name(report):
     review = report.review
     stem = slugify(f"{review.project.name} {review.title}")[:80] or "review"
     return f"{stem}-summary-{report.pk}.pdf"
 
 
-def summary_render(*, report_id):
+def summary_render(*, report_id, redelivered=False):
     """Render the report's PDF and store it; or mark it failed with a readable message.
 
     Idempotent: a ready report is left as it is; a render that runs again (a redelivered
     task, the requeue sweep) overwrites the same file name, so one file is kept.
+    ``redelivered``: the broker handed the task back because its worker died (see
+    ``_claim_render``).
     """
     now = timezone.now()
-    report = _claim_render(report_id, now)
+    report = _claim_render(report_id, now, redelivered=redelivered)
     if report is None:
         return SummaryReport.objects.get(pk=report_id)
     try:
