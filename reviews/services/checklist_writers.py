@@ -19,6 +19,11 @@ from .checklist_formats import (
 
 
 class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        # Never write anchors and aliases (a shared list would get one): the importer
+        # refuses them.
+        return True
+
     def increase_indent(self, flow=False, indentless=False):
         # Indent list entries under their key, as people write YAML by hand.
         return super().increase_indent(flow, False)
