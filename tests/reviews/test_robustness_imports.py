@@ -321,7 +321,8 @@ def test_random_yaml_is_refused_or_imported_whole(db, data):
 @FUZZ
 @given(data=aliased_yaml())
 def test_yaml_with_anchors_and_aliases_is_always_refused(db, data):
-    assert b"&" in data and b"*" in data
+    assert b"&" in data
+    assert b"*" in data
     before = _counts()
     with pytest.raises(ChecklistImportError) as refused:
         checklist_import(data=data, fmt="yaml")
