@@ -37,6 +37,13 @@ def is_own_url(url):
     return url == site or url.startswith(site + "/")
 
 
+def has_foreign_url(*texts):
+    """Whether any of ``texts`` holds an address that is not of this site."""
+    return any(
+        not is_own_url(_split_url(match)[0]) for text in texts for match in URL.finditer(str(text))
+    )
+
+
 def defang(url):
     """``https://evil.example/x`` -> ``hxxps://evil[.]example/x``: readable, never a link."""
     scheme, separator, rest = url.partition("://")
