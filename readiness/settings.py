@@ -180,8 +180,18 @@ STORAGES = {
         )
     },
 }
+# Request bodies: form fields at most 2.5 MB (a bigger body is refused unread); files go
+# through reviews.uploads first, which stops reading a file once it passes
+# EVIDENCE_MAX_BYTES, the largest file the site accepts. The proxy and gunicorn cap the
+# rest (docker-compose.yml).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_HANDLERS = [
+    "reviews.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 EVIDENCE_ALLOWED_EXTENSIONS = [
     "pdf", "png", "jpg", "jpeg", "gif", "txt", "csv", "xlsx", "docx", "pptx", "md", "zip",

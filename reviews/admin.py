@@ -32,6 +32,7 @@ from reviews.services.checklists import (
     format_from_filename,
     template_key_from_filename,
 )
+from reviews.uploads import upload_refusal
 
 # --- Checklist templates ------------------------------------------------------
 
@@ -157,9 +158,15 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ChecklistImportForm(request.POST or None, request.FILES or None)
+        posted = request.method == "POST"
+        form = ChecklistImportForm(request.POST if posted else None, request.FILES or None)
         errors = []
-        if request.method == "POST" and form.is_valid():
+        refusal = upload_refusal(request) if posted else None
+        if refusal:  # stopped as it arrived, far over any checklist's size
+            form.is_valid()
+            form.errors.pop("file", None)  # not "required": say why it is missing
+            form.add_error("file", refusal)
+        if posted and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 template = checklist_import(

@@ -16,6 +16,7 @@ from reviews.forms import EvidenceForm, ItemForm, SignOffForm
 from reviews.selectors.items import evidence_get, item_detail, item_get, items_awaiting_signoff
 from reviews.services.items import item_evidence_add, item_evidence_remove, review_item_update
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
+from reviews.uploads import upload_refusal
 
 ROW = "reviews/review_detail.html#item-row"
 ROW_FORM = "reviews/review_detail.html#item-form"
@@ -132,6 +133,10 @@ def evidence_add(request, access, review_pk, item_pk):
     item = item_get(access, review_pk, item_pk)
     if not permissions.can_edit_item(access, item):
         raise PermissionDenied
+    refusal = upload_refusal(request)
+    if refusal:  # the upload was stopped as it arrived (reviews.uploads)
+        messages.error(request, refusal)
+        return redirect(item)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
