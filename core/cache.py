@@ -81,3 +81,14 @@ class SafeCache:
 
 
 safe_cache = SafeCache()
+
+
+def within_limit(key, *, limit, seconds):
+    """Count one more hit of ``key`` in a window of ``seconds``; False once past ``limit``.
+
+    The window starts at the first hit. With the cache down nothing is counted and every
+    hit is allowed (and the outage logged): a rate limit must not take the site down.
+    """
+    safe_cache.add(key, 0, seconds)
+    count = safe_cache.incr(key)
+    return count is None or count <= limit
