@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import yaml
 from openpyxl import load_workbook
 
+from core.spreadsheets import restore_formula
 from projects.models import Scope, SignoffRole
 from reviews.models import SCOPE_ALL, ItemSeverity
 
@@ -463,7 +464,11 @@ def _split(value, separator):
 
 
 def _parse_csv(text, errors):
-    return _parse_table(_csv_rows(text, errors), errors, csv_hint=True)
+    # An export neutralises formula-like text ('=...); read it back as it was.
+    rows = [
+        (line, [restore_formula(cell) for cell in row]) for line, row in _csv_rows(text, errors)
+    ]
+    return _parse_table(rows, errors, csv_hint=True)
 
 
 def _parse_table(rows, errors, *, csv_hint=False):
