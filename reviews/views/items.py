@@ -166,10 +166,12 @@ def evidence_remove(request, access, evidence_pk):
 @require_http_methods(["GET"])
 @project_view
 def evidence_download(request, access, evidence_pk):
-    """Serve an uploaded file to project members only (never from a public media URL)."""
+    """Serve an uploaded file to project members only (never from a public media URL); for
+    a link, a page saying where it leads (never a bare redirect to what someone typed)."""
     evidence = evidence_get(access, evidence_pk)
     if not evidence.file:
-        return redirect(evidence.url)
+        context = {"evidence": evidence, "item": evidence.item, "review": evidence.item.review}
+        return render(request, "reviews/evidence_leaving.html", context)
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
     )
