@@ -21,3 +21,5 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "readiness.views.server_error"

@@ -2,11 +2,13 @@
 health probe."""
 
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -90,3 +92,15 @@ def health(request):
     else:
         overall = "degraded"
     return JsonResponse({"status": overall, **services}, status=503 if overall == "down" else 200)
+
+
+def server_error(request):
+    """handler500: a database that does not answer is a 503 saying so (try again in a
+    minute); anything else the usual 500 page. Neither touches the database."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponseServerError(loader.get_template("503.html").render())
+        response.status_code = 503
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # What publishing raises when the broker is unreachable (kombu wraps transport errors).
 BROKER_ERRORS = (KombuOperationalError, ConnectionError, TimeoutError)
+# The database itself being down is not a render fault (the task retries).
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 # A report queued or rendering for longer than this is enqueued again by the sweep.
 STUCK_AFTER = datetime.timedelta(minutes=10)
 # The e-mail lists this many open blockers; the PDF has them all.
@@ -259,6 +261,8 @@ def summary_render(*, report_id, redelivered=False):
         return SummaryReport.objects.get(pk=report_id)
     try:
         document, pages = pdf.render_summary(report.review, generated_at=now)
+    except DATABASE_ERRORS:
+        raise  # the database is down, not the render: the task retries (still "rendering")
     except Exception as error:  # any render fault must end as "failed", never a stuck spinner
         logger.exception("Summary %s could not be rendered", report_id)
         message = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""

@@ -9,6 +9,8 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
 from summaries import services
@@ -23,8 +25,11 @@ MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 SEND_MAX_RETRIES = 8
 SEND_BACKOFF_SECONDS = 30
 SEND_BACKOFF_CAP_SECONDS = 5 * 60
-# A redelivered render that finds a dead worker's fresh claim comes back when it expires.
-RENDER_MAX_RETRIES = 3
+# A redelivered render that finds a dead worker's fresh claim comes back when it expires;
+# a render or a send that finds the database down comes back with the same waits as mail
+# faults (30 s ... 5 minutes); past the last retry the beat sweep is the backstop.
+RENDER_MAX_RETRIES = 8
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
 
 
 def backoff(retries, *, base, cap):
@@ -32,8 +37,15 @@ def backoff(retries, *, base, cap):
     return min(cap, base * 2**retries)
 
 
+def _wait(task):
+    return backoff(task.request.retries, base=SEND_BACKOFF_SECONDS, cap=SEND_BACKOFF_CAP_SECONDS)
+
+
 def _redelivered(task):
-    return bool((task.request.delivery_info or {}).get("redelivered"))
+    """Whether an earlier run of this task may have died holding the render claim: the
+    broker redelivered it (its worker died), or it is a retry of a run that failed."""
+    redelivered = (task.request.delivery_info or {}).get("redelivered")
+    return bool(redelivered or task.request.retries)
 
 
 @shared_task(
@@ -47,14 +59,18 @@ def summary_render_task(self, report_id):
     """queued -> rendering -> ready (file stored, pages counted) or failed (readable error).
 
     A render error is not retried: it is not transient; the report says what went wrong.
-    A redelivered task (its worker died mid-render) renders again once no render can still
-    be running under the dead worker's claim, that is once the claim is older than the
-    hard time limit; until then it waits.
+    The database being down is: the task comes back later. A redelivered or retried task
+    (an earlier run died mid-render) renders again once no render can still be running
+    under that run's claim, that is once the claim is older than the hard time limit;
+    until then it waits.
     """
     try:
         report = services.summary_render(report_id=report_id, redelivered=_redelivered(self))
     except services.RenderClaimHeld as held:
         raise self.retry(countdown=held.retry_in) from held
+    except DATABASE_ERRORS as error:
+        logger.warning("Summary %s: database unavailable (%s); retrying", report_id, error)
+        raise self.retry(exc=error, countdown=_wait(self)) from error
     return report.status
 
 
@@ -70,6 +86,9 @@ def summary_send_task(self, report_id):
     record that it was not sent (the PDF stays)."""
     try:
         services.summary_send(report_id=report_id)
+    except DATABASE_ERRORS as error:
+        logger.warning("Summary %s: database unavailable (%s); retrying", report_id, error)
+        raise self.retry(exc=error, countdown=_wait(self)) from error
     except MAIL_ERRORS as error:
         attempts = self.request.retries + 1
         if self.request.retries >= self.max_retries:

@@ -119,13 +119,18 @@ def test_health_says_redis_is_down_but_answers_200(client, redis_down):
     assert body["status"] == "degraded"
 
 
-def test_health_answers_503_when_the_database_does_not(tmp_path):
-    """A site process whose PostgreSQL is down (a closed port) asks itself for /health/."""
+def test_health_and_pages_answer_503_when_the_database_does_not(tmp_path):
+    """A site process whose PostgreSQL is down (a closed port) asks itself for /health/ and
+    for a page that needs the database."""
     script = (
         "import django, json; django.setup()\n"
         "from django.test import Client\n"
         "response = Client().get('/health/')\n"
-        "print(json.dumps({'status': response.status_code, 'body': json.loads(response.content)}))\n"
+        "client = Client(raise_request_exception=False)\n"
+        "client.cookies['sessionid'] = 'x' * 32  # a session to look up: the database is asked\n"
+        "page = client.get('/')\n"
+        "print(json.dumps({'status': response.status_code, 'body': json.loads(response.content),\n"
+        "                  'page': [page.status_code, page.content.decode(), page.get('Retry-After')]}))\n"
     )
     env = {
         **os.environ,
@@ -146,3 +151,7 @@ def test_health_answers_503_when_the_database_does_not(tmp_path):
     assert answer["status"] == 503
     assert answer["body"]["database"].startswith("down")
     assert answer["body"]["status"] == "down"
+    status, html, retry_after = answer["page"]
+    assert status == 503
+    assert "cannot reach its database" in html
+    assert retry_after == "30"
