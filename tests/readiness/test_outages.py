@@ -62,6 +62,9 @@ def test_every_page_answers_while_redis_is_down(client, redis_down, caplog):
     assert any("cache" in record.getMessage().lower() for record in caplog.records), (
         "a cache outage must be logged"
     )
+    ok = sum(1 for status in answers.values() if status == 200)
+    others = sorted({status for status in answers.values() if status != 200})
+    print(f"Redis down: {len(answers)} URLs asked, {ok} pages answered 200, others {others}")
 
 
 @pytest.mark.django_db
