@@ -93,7 +93,7 @@ def test_the_defanging_note_appears_only_when_something_was_defanged(project, me
 
 def test_control_characters_in_typed_text_do_not_reach_the_mail(project, members):
     review = make_review(project, acting_user=members[F])
-    review.title = "Review\x1b[31m red\x07 \x00done"
+    review.title = "Review\x1b[31m red\x07 \x0bdone"  # PostgreSQL refuses NUL itself
     review.save()
     report = make_summary(review, requested_by=members[PM], recipients=[members[A]])
     summary_send(report_id=report.pk)
