@@ -18,24 +18,16 @@ import math
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from core.http import UrlTemplate, absolute_url
-from core.text import has_foreign_url
-from decisions.selectors import latest_decision
 from projects import permissions
 from projects.models import Role
 from projects.selectors import member_ids, members_in_roles, project_access
-from reviews.selectors.scores import review_score
-from risks.selectors import open_blocker_risks
-from summaries import pdf, tasks
+from summaries import emails, pdf, tasks
 from summaries.models import SummaryReport
 
 logger = logging.getLogger(__name__)
@@ -46,8 +38,6 @@ BROKER_ERRORS = (KombuOperationalError, ConnectionError, TimeoutError)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 # A report queued or rendering for longer than this is enqueued again by the sweep.
 STUCK_AFTER = datetime.timedelta(minutes=10)
-# The e-mail lists this many open blockers; the PDF has them all.
-EMAIL_BLOCKERS = 5
 # A report whose render was started this many times without finishing is given up.
 MAX_RENDER_ATTEMPTS = 3
 IN_FLIGHT = (SummaryReport.Status.QUEUED, SummaryReport.Status.RENDERING)
@@ -300,57 +290,6 @@ def summary_render(*, report_id, redelivered=False):
 # --- E-mail ----------------------------------------------------------------------------------
 
 
-def summary_email(report):
-    """The e-mail of a summary: a short text + HTML body and the PDF attached.
-
-    What members typed (names, titles, the open blockers) goes through the ``inert``
-    filters (core.text): foreign addresses defanged, links only to this site; and the
-    mail says who requested it and who raised each blocker.
-    """
-    review = report.review
-    project = review.project
-    score = review_score(review)
-    decision = latest_decision(review)
-    recipients = list(report.recipients.filter(is_active=True).order_by("full_name"))
-    blockers = open_blocker_risks(project)
-    risk_url = UrlTemplate("risks:risk_detail", project.pk, absolute=True)
-    for risk in blockers[:EMAIL_BLOCKERS]:
-        risk.mail_url = risk_url.fill(risk.pk)
-    context = {
-        "report": report,
-        "review": review,
-        "project": project,
-        "score": score,
-        "decision": decision,
-        "blockers": blockers[:EMAIL_BLOCKERS],
-        "defanged": has_foreign_url(
-            project.name,
-            review.title,
-            report.requested_by,
-            *(risk.title for risk in blockers[:EMAIL_BLOCKERS]),
-            *(risk.raised_by for risk in blockers[:EMAIL_BLOCKERS]),
-        ),
-        "more_blockers": max(0, len(blockers) - EMAIL_BLOCKERS),
-        "register_url": absolute_url(reverse("risks:register", args=[project.pk])),
-        "site_url": settings.SITE_URL,
-        "review_url": absolute_url(review.get_absolute_url()),
-        "summaries_url": absolute_url(
-            reverse("summaries:summary_list", args=[project.pk, review.pk])
-        ),
-    }
-    subject = " ".join(render_to_string("emails/summary_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/summary.txt", context),
-        to=[user.email for user in recipients],
-        reply_to=[report.requested_by.email],
-    )
-    message.attach_alternative(render_to_string("emails/summary.html", context), "text/html")
-    with report.file.open("rb") as handle:
-        message.attach(report.file.name.rsplit("/", 1)[-1], handle.read(), "application/pdf")
-    return message
-
-
 def summary_send(*, report_id):
     """E-mail a ready summary to its recipients, once.
 
@@ -366,7 +305,7 @@ def summary_send(*, report_id):
         )
         if report.sent_at is not None or report.status != SummaryReport.Status.READY:
             return report
-        message = summary_email(report)
+        message = emails.summary_email(report)
         if not message.to:
             report.send_error = "Nobody to send it to: choose recipients among the members."
             report.save(update_fields=["send_error", "updated_at"])

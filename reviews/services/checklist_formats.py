@@ -14,18 +14,17 @@ and number.
 
 import codecs
 import csv
-import datetime
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 import yaml
-from openpyxl import load_workbook
 
 from core.spreadsheets import restore_formula
 from projects.models import Scope, SignoffRole
 from reviews.models import SCOPE_ALL, ItemSeverity
+
+from .checklist_xlsx import xlsx_rows
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 SCOPES = (SCOPE_ALL, *Scope.values)
@@ -58,11 +57,6 @@ IMPORT_MAX_BYTES = 2 * 1024 * 1024
 MAX_ERRORS = 200
 MAX_MESSAGE_LENGTH = 300
 MAX_SHOWN_VALUE = 60
-XLSX_MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
-XLSX_MAX_MEMBERS = 200
-XLSX_MAX_ROWS = 5_000
-XLSX_MAX_COLUMNS = 30
-XLSX_ITEMS_SHEET = "Items"
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
@@ -529,100 +523,11 @@ def _merge_section(sections, section_lines, key, raw, line, errors):
         section.setdefault(name, value)
 
 
-# --- XLSX --------------------------------------------------------------------
-
-
-def _cell_text(value):
-    """A cell as the CSV would have it: numbers without a needless ".0", yes/no, ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _check_archive(data, errors):
-    """Whether ``data`` is a zip that unpacks to a sane size (the declared sizes bound what
-    Python's zipfile will unpack, so they are checked before anything is read)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        errors.append(ImportRowError(1, "not an XLSX file (an XLSX file is a zip archive)"))
-        return False
-    unpacked = sum(member.file_size for member in members)
-    if len(members) > XLSX_MAX_MEMBERS or unpacked > XLSX_MAX_UNCOMPRESSED_BYTES:
-        limit = XLSX_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)
-        errors.append(
-            ImportRowError(
-                1,
-                f"the XLSX file unpacks to more than {limit} MB or {XLSX_MAX_MEMBERS} parts; "
-                "save only the checklist in it",
-            )
-        )
-        return False
-    return True
-
-
-def _unreadable(exc):
-    """ "unreadable XLSX file (<kind>)", naming the innermost error (openpyxl wraps them)."""
-    for _ in range(10):
-        inner = exc.__cause__ or exc.__context__
-        if inner is None:
-            break
-        exc = inner
-    return f"unreadable XLSX file ({_shown(type(exc).__name__)})"
-
-
-def _xlsx_rows(data, errors):
-    """(row number, cells) of the Items sheet (else the first), or None with an error."""
-    if not _check_archive(data, errors):
-        return None
-    try:
-        # read_only streams the sheet instead of building it; openpyxl parses through
-        # defusedxml, which refuses XML entity tricks.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:
-        errors.append(ImportRowError(1, _unreadable(exc)))
-        return None
-    rows = []
-    try:
-        names = workbook.sheetnames
-        sheet = workbook[XLSX_ITEMS_SHEET] if XLSX_ITEMS_SHEET in names else workbook.worksheets[0]
-        for number, row in enumerate(
-            sheet.iter_rows(max_col=XLSX_MAX_COLUMNS + 1, values_only=True), start=1
-        ):
-            if number > XLSX_MAX_ROWS + 1:
-                errors.append(
-                    ImportRowError(number, f"more than {XLSX_MAX_ROWS} rows; a checklist never has")
-                )
-                return None
-            if len(row) > XLSX_MAX_COLUMNS and row[XLSX_MAX_COLUMNS] not in (None, ""):
-                errors.append(
-                    ImportRowError(
-                        number, f"more than {XLSX_MAX_COLUMNS} columns; expected {len(CSV_COLUMNS)}"
-                    )
-                )
-                return None
-            cells = [_cell_text(value) for value in row[:XLSX_MAX_COLUMNS]]
-            while cells and not cells[-1].strip():
-                cells.pop()  # a sheet pads rows to its widest; the CSV rules count columns
-            if cells:
-                rows.append((number, cells))
-    except Exception as exc:
-        errors.append(ImportRowError(1, _unreadable(exc)))
-        return None
-    finally:
-        workbook.close()
-    return rows
+# --- XLSX (read by checklist_xlsx.py) ------------------------------------------
 
 
 def _parse_xlsx(data, errors):
-    rows = _xlsx_rows(data, errors)
+    rows = xlsx_rows(data, errors, ImportRowError, expected_columns=len(CSV_COLUMNS))
     if rows is None:
         return None
     if rows:

@@ -18,10 +18,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from reviews.models import ChecklistTemplate
-from reviews.services.checklist_formats import (
-    IMPORT_MAX_BYTES,
-    MAX_ERRORS,
-    MAX_MESSAGE_LENGTH,
+from reviews.services.checklist_formats import IMPORT_MAX_BYTES, MAX_ERRORS, MAX_MESSAGE_LENGTH
+from reviews.services.checklist_xlsx import (
     XLSX_MAX_COLUMNS,
     XLSX_MAX_ROWS,
     XLSX_MAX_UNCOMPRESSED_BYTES,
