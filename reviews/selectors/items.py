@@ -198,7 +198,7 @@ def item_detail(access, item):
 def evidence_get(access, evidence_pk):
     """Evidence (not removed) of an item in the viewer's project, else 404."""
     return get_object_or_404(
-        ItemEvidence.objects.select_related("item__review__project"),
+        ItemEvidence.objects.select_related("item__review__project", "added_by"),
         item__review__project=access.project,
         pk=evidence_pk,
         removed_at__isnull=True,
