@@ -9,7 +9,7 @@ from core.http import UrlTemplate, absolute_url
 from core.text import has_foreign_url
 from decisions.selectors import latest_decision
 from reviews.selectors.scores import review_score
-from risks.selectors import open_blocker_risks
+from risks.selectors import go_live_blockers, open_blocker_risks
 
 # The e-mail lists this many open blockers; the PDF has them all.
 EMAIL_BLOCKERS = 5
@@ -38,12 +38,14 @@ def summary_email(report):
         "score": score,
         "decision": decision,
         "blockers": blockers[:EMAIL_BLOCKERS],
+        "go_live_blockers": go_live_blockers(score, findings=len(blockers)),
         "defanged": has_foreign_url(
             project.name,
             review.title,
             report.requested_by,
             *(risk.title for risk in blockers[:EMAIL_BLOCKERS]),
             *(risk.raised_by for risk in blockers[:EMAIL_BLOCKERS]),
+            decision.override_reason if decision else "",
         ),
         "more_blockers": max(0, len(blockers) - EMAIL_BLOCKERS),
         "register_url": absolute_url(reverse("risks:register", args=[project.pk])),

@@ -100,3 +100,32 @@ def test_control_characters_in_typed_text_do_not_reach_the_mail(project, members
     (message,) = mail.outbox
     for part in (message.subject, message.body, message.alternatives[0][0]):
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", part)
+
+
+def test_the_mail_counts_go_live_blockers_as_the_pages_do_and_names_an_override(project, members):
+    from decisions.selectors import gate, overrides, vote_tally
+    from decisions.services import decision_open, decision_record
+    from reviews.services.items import review_item_update
+
+    review = make_review(project, acting_user=members[F])
+    item = review.items.first()
+    review_item_update(
+        item=item, acting_user=members[F], version=item.version, is_blocker=True,
+        blocker_reason="Payroll file rejected by the bank",
+    )  # fmt: skip
+    RiskFactory(project=project, raised_by=members[F], is_blocker=True, title="Bank file format")
+    decision = decision_open(review=review, acting_user=members[PM])
+    overridden = overrides(gate(review), vote_tally(decision))
+    decision_record(
+        decision=decision, acting_user=members[PM], outcome="go", rationale="Board accepts",
+        override_reason="Manual payroll run agreed for month one", confirm_override=overridden,
+    )  # fmt: skip
+    report = make_summary(review, requested_by=members[PM], recipients=[members[A]])
+    summary_send(report_id=report.pk)
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    for part in (message.body, html):
+        assert "2 go-live blockers (1 flagged item, 1 finding)" in part
+        assert "Manual payroll run agreed for month one" in part
+    assert "Override: Go, recorded against" in message.body
+    assert "<strong>Override.</strong> Go, recorded against" in html
