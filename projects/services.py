@@ -1,35 +1,59 @@
 """Writes for projects and their members."""
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
+from projects.logos import validate_project_logo
 from projects.models import Membership, Project, Role, SignoffRole
 
 PROJECT_FIELDS = (
     "name", "customer", "description", "go_live_date", "scopes", "phase",
     "reminder_due_soon_days", "escalation_after_days", "reminders_paused",
-    "vote_rule", "votes_required",
+    "vote_rule", "votes_required", "confidentiality_note",
 )  # fmt: skip
 
 
+def _set_logo(project, logo, remove):
+    """Take a newly uploaded logo (checked) or remove the current one; the old file is
+    deleted from storage once the change is committed."""
+    if isinstance(logo, UploadedFile):
+        validate_project_logo(logo)
+        project.logo = logo
+    elif remove:
+        project.logo = ""
+    else:
+        return
+    # The stored name, not the instance's: a model form has already put the upload on it.
+    old = Project.objects.filter(pk=project.pk).values_list("logo", flat=True).first()
+    if old:
+        storage = project.logo.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
 @transaction.atomic
-def project_create(*, acting_user, **fields):
+def project_create(*, acting_user, logo=None, **fields):
     """Create a project; its creator becomes its first project manager."""
     project = Project(
         created_by=acting_user, **{k: v for k, v in fields.items() if k in PROJECT_FIELDS}
     )
     project.full_clean()
     project.save()
+    if logo:  # stored once the project has the id its folder is named after
+        _set_logo(project, logo, remove=False)
+        project.save(update_fields=["logo"])
     Membership.objects.create(project=project, user=acting_user, role=Role.PROJECT_MANAGER)
     return project
 
 
 @transaction.atomic
-def project_update(*, project, acting_user, **fields):
+def project_update(*, project, acting_user, logo=None, remove_logo=False, **fields):
+    """Save the project's settings; ``logo`` a new upload, ``remove_logo`` to drop it."""
     for name, value in fields.items():
         if name in PROJECT_FIELDS:
             setattr(project, name, value)
+    _set_logo(project, logo, remove_logo)
     project.full_clean()
     project.save()
     return project
