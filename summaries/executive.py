@@ -88,27 +88,33 @@ def _overridden(snapshot):
 
 
 @dataclass
-class AwaitedRole:
-    """Items done (or accepted as risks) that still wait for a sign-off in one role."""
+class Signer:
+    """Someone who could give sign-offs that finished items still wait for."""
 
-    label: str
-    people: list
-    items: list = field(default_factory=list)
+    user: object
+    items: set = field(default_factory=set)
 
 
 def signoffs_awaited(items):
-    """Awaited sign-offs by stakeholder role, with who can give them; most items first.
+    """The sign-offs finished items wait for, as the reader looks for them: by person.
 
-    Only items up for sign-off count: an item not done yet is not awaiting anyone.
+    Each person with the items they could sign (an item counts once per person, whichever
+    of its roles they hold), most first; the roles nobody in the project holds, with their
+    item counts. Only items up for sign-off count, and not a rejected one (it needs rework,
+    not a signature). ``count`` is the number of items waiting.
     """
-    roles = {}
+    signers, unheld, waiting = {}, Counter(), 0
     for item in items:
-        if not item.is_up_for_signoff or item.signoff.rejections:
+        if not item.is_up_for_signoff or item.signoff.rejections or not item.awaited:
             continue
+        waiting += 1
         for wait in item.awaited:
-            role = roles.setdefault(wait["role"], AwaitedRole(wait["label"], wait["people"]))
-            role.items.append(item)
-    return sorted(roles.values(), key=lambda role: (-len(role.items), role.label))
+            if not wait["people"]:
+                unheld[wait["label"]] += 1
+            for user in wait["people"]:
+                signers.setdefault(user.pk, Signer(user)).items.add(item.pk)
+    people = sorted(signers.values(), key=lambda signer: (-len(signer.items), str(signer.user)))
+    return {"count": waiting, "people": people, "unheld": sorted(unheld.items())}
 
 
 def votes_awaited(decision, approvers, project):

@@ -21,6 +21,7 @@ from summaries.pdf import render_summary, summary_context, summary_html
 from tests.factories import (
     MembershipFactory,
     MitigationActionFactory,
+    ProjectFactory,
     RiskFactory,
     UserFactory,
     make_review,
@@ -132,7 +133,7 @@ def test_executive_summary_is_the_page_after_the_cover_with_the_sponsors_facts(
     assert "Risk scored 2 " not in summary
     # What we need: sign-offs awaited, with who can give them.
     assert "What we need from you" in summary
-    assert "Sign off the finished items: Business owner (Approver Person): 3 items." in summary
+    assert "Sign off 3 finished items: Approver Person (3)." in summary
     assert "Clear or accept 3 open go-live blockers" in summary
     # One page: the next page starts the chapters.
     assert "1. Readiness by area" in following
@@ -346,3 +347,19 @@ def test_summary_context_queries_stay_flat_with_a_previous_review_and_a_decision
     cache.clear()  # the previous review's score is computed, not read from the cache
     with django_assert_max_num_queries(17):
         summary_context(review)
+
+
+def test_executive_summary_asks_to_name_a_signer_for_a_role_nobody_holds(db):
+    project = ProjectFactory()
+    facilitator = UserFactory(full_name="Fay Facilitator")
+    MembershipFactory(project=project, user=facilitator, role=Role.FACILITATOR)
+    review = make_review(project, acting_user=facilitator)  # items need a business owner
+    items = items_by_title(review)
+    set_status(items["Item 0.1"], "done")
+    set_status(items["Item 1.1"], "done")
+    summary = pdf_pages(review)[0][1]
+    assert "Sign off 2 finished items: nobody can sign them yet." in summary
+    assert (
+        "Name who signs as Business owner: nobody in the project holds this role, "
+        "and 2 items wait for Business owner." in summary
+    )
