@@ -8,7 +8,7 @@ query; ``review_trend`` reads the previous review in a fixed number of queries.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from decisions.models import Outcome, Vote
+from decisions.models import Vote
 from decisions.selectors import votes_needed
 from reviews.models import ItemStatus
 from reviews.selectors.reviews import changes_since_previous
@@ -16,8 +16,6 @@ from reviews.selectors.scores import scores_for_reviews
 from risks.models import SEVERITY_BANDS, ActionStatus, Category, RiskStatus, SeverityBand
 
 TOP_RISKS = 5
-# Lists on the one-page executive summary stop here and say how many more there are.
-EXECUTIVE_LIST_LIMIT = 5
 
 # How far along an item is, to tell a step forward from a step back between two reviews.
 # "At risk" is a started item in trouble: a step back from "in progress".
@@ -29,7 +27,6 @@ PROGRESS = {
     ItemStatus.DONE: 4,
 }
 STATUS_LABELS = dict(ItemStatus.choices)
-OUTCOME_LABELS = dict(Outcome.choices)
 
 
 # --- The decision ---------------------------------------------------------------------------
@@ -48,7 +45,7 @@ def decision_override(decision):
     snapshot = decision.snapshot or {}
     against = _overridden(snapshot)
     return {
-        "outcome": decision.get_effective_outcome_display(),
+        "outcome": decision.get_outcome_display(),  # as recorded (a later revert shows apart)
         "against": " and ".join(against) if against else "the gate",
         "by": decision.recorded_by,
         "reason": (getattr(decision, "override_reason", "") or "").strip(),

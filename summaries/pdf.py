@@ -1,9 +1,11 @@
 """The summary PDF of a review: its data, its HTML (the site's partials + print.css), WeasyPrint.
 
-``summary_context`` reads everything in a fixed number of queries; ``summary_html``
-renders ``summaries/pdf/summary.html``, which includes the same section-bar and heat-map
-SVG partials as the web pages; ``render_pdf`` lays it out with WeasyPrint, fetching
-nothing but the site's own static files (no network).
+``summary_context`` reads everything in a fixed number of queries (the executive
+summary's groupings are in ``summaries.executive``); ``summary_html`` renders
+``summaries/pdf/summary.html``, which includes the web's heat-map SVG partial (area bars
+are drawn by the readiness table, where long area names wrap); ``render_pdf`` lays it out
+with WeasyPrint, fetching nothing but the site's own static files and data: URIs (the
+logo is embedded as one), never the network or the media folder.
 """
 
 import base64
