@@ -157,7 +157,8 @@ def _seed(db_path, html_path, item_count, risk_count, action_count):
     categories = ["data", "testing", "integration", "cutover", "people", "security"]
     risks = Risk.objects.bulk_create(
         Risk(
-            project=project, review=review, review_item=items[n * 2 % len(items)],
+            project=project, number=n + 1, review=review,
+            review_item=items[n * 2 % len(items)],
             title=f"Finding {n + 1}: interface retries missing under month-end peak load",
             description="What could go wrong, why, and what it would cost the go-live.",
             type="issue" if n % 5 == 0 else "risk", category=categories[n % 6],

@@ -35,6 +35,7 @@ def seed_register(risks=RISKS, actions_per_risk=ACTIONS_PER_RISK):
     created = Risk.objects.bulk_create(
         Risk(
             project=project,
+            number=n + 1,
             title=f"Bench finding {n}: interface retries missing under peak load",
             description="What could go wrong, why, and what it would cost the go-live. " * 3,
             type="issue" if n % 4 == 0 else "risk",

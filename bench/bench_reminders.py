@@ -61,7 +61,14 @@ def seed(owners=OWNERS, actions_per_owner=ACTIONS_PER_OWNER, tag="a"):
            for n, user in enumerate(users)]
     )  # fmt: skip
     risks = Risk.objects.bulk_create(
-        Risk(project=p, title=f"Bench risk {n}", likelihood=3, impact=4, raised_by=managers[n])
+        Risk(
+            project=p,
+            number=1,
+            title=f"Bench risk {n}",
+            likelihood=3,
+            impact=4,
+            raised_by=managers[n],
+        )
         for n, p in enumerate(created)
     )
     MitigationAction.objects.bulk_create(

@@ -150,6 +150,7 @@ def _findings(project, people, items, *, count, start=0):
     risks = Risk.objects.bulk_create(
         Risk(
             project=project,
+            number=n + 1,
             review=items[n % len(items)].review if n % 3 == 0 else None,
             review_item=items[n % len(items)] if n % 3 == 0 else None,
             area=items[n % len(items)].section if n % 3 == 0 else None,

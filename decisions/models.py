@@ -29,6 +29,15 @@ class Decision(TimeStampedModel):
         blank=True, help_text="For a no-go: what must change first."
     )
     new_go_live_date = models.DateField(null=True, blank=True)
+    # A go or conditional go against a gate that is not clear, or votes that do not meet
+    # the project's rule: what was overridden (one sentence each) and why.
+    overridden = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
+    # The re-plan a no-go with a new date made.
+    go_live_change = models.OneToOneField(
+        "projects.GoLiveDateChange", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="decision",
+    )  # fmt: skip
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -38,6 +47,10 @@ class Decision(TimeStampedModel):
     recorded_at = models.DateTimeField(null=True, blank=True)
     # Frozen at the moment of decision and never changed afterwards.
     snapshot = models.JSONField(null=True, blank=True)
+    # When the approvers were told the vote opened, and the members the decision: the
+    # notification tasks run again harmlessly.
+    vote_opened_notified_at = models.DateTimeField(null=True, blank=True)
+    recorded_notified_at = models.DateTimeField(null=True, blank=True)
     # A conditional go whose condition missed its date reverts to no-go.
     reverted_at = models.DateTimeField(null=True, blank=True)
     revert_reason = models.TextField(blank=True)
@@ -65,6 +78,21 @@ class Decision(TimeStampedModel):
         return reverse("decisions:decision", args=[self.review.project_id, self.review_id])
 
     @property
+    def is_override(self):
+        return bool(self.overridden)
+
+    @property
+    def override_line(self):
+        """ "Go, recorded against a not-ready gate: ... by Paul Manager: <reason>"."""
+        if not self.overridden:
+            return ""
+        against = "; and against ".join(self.overridden)
+        return (
+            f"{self.get_outcome_display()}, recorded against {against} by {self.recorded_by}: "
+            f"{self.override_reason}"
+        )
+
+    @property
     def is_recorded(self):
         return self.status == self.Status.RECORDED
 
@@ -83,7 +111,8 @@ class Decision(TimeStampedModel):
 
 
 class Vote(models.Model):
-    """An approver's vote. Append-only: changing a vote adds a row; the latest counts."""
+    """An approver's vote. Append-only: changing a vote adds a row and supersedes the
+    voter's previous one, so each voter has at most one current vote (a constraint)."""
 
     class Choice(models.TextChoices):
         GO = "go", "Go"
@@ -95,10 +124,18 @@ class Vote(models.Model):
     choice = models.CharField(max_length=10, choices=Choice.choices)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["decision", "voter", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "voter"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="vote_one_current_per_voter",
+            )
+        ]
 
     def __str__(self):
         return f"{self.voter}: {self.get_choice_display()}"

@@ -1,82 +1,173 @@
 """The go/no-go gate, the vote tally, and decisions to show."""
 
-from django.db.models import Prefetch
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 
 from decisions.models import Decision, DecisionCondition, Vote
 from projects.models import Role, VoteRule
 from projects.selectors import members_in_roles
-from reviews.selectors.items import review_items
-from reviews.selectors.scores import review_score
-from risks.selectors import open_blocker_risks, open_risks, overdue_actions
+from reviews.models import SETTLED_STATUSES, ItemSeverity, ItemStatus, SignOff
+from reviews.scoring import signoff_state
+from reviews.selectors.items import signoff_rows
+from reviews.selectors.scores import scores_for_reviews
+from risks.selectors import go_live_blockers, open_blocker_risks, overdue_actions
+
+# How many of each list the gate page shows; the counts are always whole.
+GATE_LIST_LENGTH = 15
 
 
-def gate(review):
-    """Open blockers without an accepted workaround, mandatory items not done or not signed,
-    overdue mitigation actions, and the readiness state (constant queries)."""
-    sections = list(review.sections.order_by("order"))
-    items = review_items(review, sections=sections)
-    score = review_score(review, sections, items)
-    blocker_items = [item for item in items if item.is_open_blocker]
-    unsigned_mandatory = [
-        item
-        for item in items
-        if item.mandatory
-        and item.is_applicable
-        and not (item.is_up_for_signoff and item.signoff.signed)
-    ]
+@dataclass
+class GateList:
+    """A bounded list for the gate page: the first rows and how many there are in all."""
+
+    rows: list
+    count: int
+
+    @property
+    def more(self):
+        return self.count - len(self.rows)
+
+
+def _bounded(queryset, limit=GATE_LIST_LENGTH):
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return GateList(rows, len(rows))
+    return GateList(rows[:limit], queryset.count())
+
+
+def gate(review, *, limit=GATE_LIST_LENGTH):
+    """What stands between a review and a go, in a fixed number of queries whatever its size.
+
+    The go-live blockers (items the team flagged and blocker findings still open), mandatory
+    items not done and signed, items a stakeholder rejected, overdue mitigation actions; and,
+    apart, the items of blocker severity not done yet. The score comes from the score cache.
+    """
     project = review.project
+    score = scores_for_reviews([review])[review.pk]
+    # Through the review's manager each row knows its review: links cost no query.
+    items = review.items.order_by("section__order", "order", "key")
+    open_items = items.exclude(status__in=SETTLED_STATUSES)
+    blocker_items = _bounded(open_items.filter(is_blocker=True), limit)
+    blocking_not_done = _bounded(open_items.filter(severity=ItemSeverity.BLOCKER), limit)
+    rejected = _bounded(
+        items.filter(
+            Exists(
+                SignOff.objects.filter(
+                    item=OuterRef("pk"),
+                    decision=SignOff.Decision.REJECT,
+                    superseded_at__isnull=True,
+                )
+            )
+        ),
+        limit,
+    )
+    unsigned = unsigned_mandatory_items(review)
     blocker_risks = open_blocker_risks(project)
     overdue = overdue_actions(project)
+    blockers = go_live_blockers(score, findings=len(blocker_risks))
     return {
         "score": score,
+        "go_live_blockers": blockers,
         "blocker_items": blocker_items,
         "blocker_risks": blocker_risks,
-        "unsigned_mandatory": unsigned_mandatory,
-        "overdue_actions": overdue,
-        "open_risks": open_risks(project),
-        "blocker_count": len(blocker_items) + len(blocker_risks),
-        "clear": not (blocker_items or blocker_risks or unsigned_mandatory or overdue),
+        "blocking_not_done": blocking_not_done,
+        "rejected_items": rejected,
+        "unsigned_mandatory": GateList(unsigned[:limit], len(unsigned)),
+        "overdue_actions": GateList(overdue[:limit], len(overdue)),
+        "clear": not (blockers.total or unsigned or overdue or rejected.count),
     }
 
 
+def unsigned_mandatory_items(review):
+    """Applicable mandatory items not done (or risk accepted) and signed off (two queries)."""
+    items = list(
+        review.items.filter(mandatory=True)
+        .exclude(status=ItemStatus.NOT_APPLICABLE)
+        .order_by("section__order", "order", "key")
+    )
+    rows = signoff_rows(SignOff.objects.filter(item__in=[item.pk for item in items]))
+    unsigned = []
+    for item in items:
+        item.signoff = signoff_state(item, rows.get(item.pk, []))
+        if not (item.is_up_for_signoff and item.signoff.signed):
+            unsigned.append(item)
+    return unsigned
+
+
 def current_votes(decision):
-    """The latest vote of each voter (earlier rows are the history)."""
-    latest = {}
-    for vote in decision.votes.select_related("voter").order_by("created_at", "pk"):
-        latest[vote.voter_id] = vote
-    return list(latest.values())
+    """Each voter's current vote (a changed vote supersedes the earlier one)."""
+    return list(
+        decision.votes.filter(superseded_at__isnull=True)
+        .select_related("voter")
+        .order_by("created_at", "pk")
+    )
 
 
-def votes_needed(project, approver_count):
+def go_votes_needed(project, approver_count):
+    """How many approvers must vote go: all of them, or N (never fewer than one)."""
     if project.vote_rule == VoteRule.AT_LEAST:
-        return (
-            min(project.votes_required, approver_count)
-            if approver_count
-            else project.votes_required
-        )
-    return approver_count
+        needed = min(project.votes_required, approver_count) if approver_count else 1
+    else:
+        needed = approver_count
+    return max(needed, 1)
 
 
 def vote_tally(decision):
-    """The approvers' current votes on an open decision, against the project's vote rule."""
+    """The approvers' current votes on a decision, against the project's rule, which counts
+    **go** votes: votes cast but split do not meet it."""
     project = decision.review.project
     approvers = members_in_roles(project, [Role.APPROVER])
     approver_ids = {user.pk for user in approvers}
     counted = [vote for vote in current_votes(decision) if vote.voter_id in approver_ids]
     voted = {vote.voter_id for vote in counted}
-    needed = votes_needed(project, len(approvers))
+    needed = go_votes_needed(project, len(approvers))
+    go = sum(1 for v in counted if v.choice == Vote.Choice.GO)
     return {
         "approvers": approvers,
         "votes": counted,
         "needed": needed,
         "cast": len(counted),
-        "enough": len(counted) >= needed,
+        "met": go >= needed,
         "waiting_for": [user for user in approvers if user.pk not in voted],
-        "go": sum(1 for v in counted if v.choice == Vote.Choice.GO),
+        "go": go,
         "no_go": sum(1 for v in counted if v.choice == Vote.Choice.NO_GO),
         "abstain": sum(1 for v in counted if v.choice == Vote.Choice.ABSTAIN),
     }
+
+
+def vote_split(tally):
+    """ "1 go of 2 needed (1 no-go, 0 abstain)": how the votes stood."""
+    return (
+        f"{tally['go']} go of {tally['needed']} needed "
+        f"({tally['no_go']} no-go, {tally['abstain']} abstain)"
+    )
+
+
+def overrides(gate_state, tally):
+    """What a go or conditional go recorded now would override, one sentence each."""
+    overridden = []
+    if not gate_state["clear"]:
+        parts = []
+        blockers = gate_state["go_live_blockers"]
+        if blockers.total:
+            parts.append(f"{blockers.total} go-live blocker{pluralize(blockers.total)}")
+        if gate_state["unsigned_mandatory"].count:
+            count = gate_state["unsigned_mandatory"].count
+            parts.append(f"{count} mandatory item{pluralize(count)} not done and signed")
+        if gate_state["rejected_items"].count:
+            count = gate_state["rejected_items"].count
+            parts.append(f"{count} rejected item{pluralize(count)}")
+        if gate_state["overdue_actions"].count:
+            count = gate_state["overdue_actions"].count
+            parts.append(f"{count} overdue action{pluralize(count)}")
+        state = gate_state["score"].state_label.lower()
+        overridden.append(f"a {state} gate: {', '.join(parts)}")
+    if not tally["met"]:
+        overridden.append(f"votes that do not meet the rule: {vote_split(tally)}")
+    return overridden
 
 
 def open_decision(review):

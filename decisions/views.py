@@ -12,6 +12,7 @@ from decisions.selectors import (
     decision_get,
     gate,
     open_decision,
+    overrides,
     recorded_decisions_of_review,
     vote_tally,
 )
@@ -22,36 +23,40 @@ from projects.selectors import member_users
 from reviews.selectors.reviews import review_get
 
 
-def _decision_page(
-    request, access, review, *, decision_form=None, conditions=None, vote_form=None, status=200
-):
+def _decision_context(request, access, review, gate_state=None):
     decision = open_decision(review)
     tally = vote_tally(decision) if decision else None
     my_vote = None
     if tally:
         my_vote = next((v for v in tally["votes"] if v.voter_id == request.user.pk), None)
-    context = {
+    gate_state = gate_state or gate(review)
+    return {
         "review": review,
-        "gate": gate(review),
+        "gate": gate_state,
         "decision": decision,
         "tally": tally,
         "my_vote": my_vote,
-        "vote_form": vote_form
-        or VoteForm(
-            initial={"choice": my_vote.choice, "comment": my_vote.comment} if my_vote else None
-        ),
-        "decision_form": decision_form or DecisionForm(),
-        "conditions": conditions or condition_formset(members=member_users(access.project)),
+        "overridden": overrides(gate_state, tally) if tally else [],
         "may_record": permissions.can_record_decision(access),
+        "may_override": permissions.can_override_decision(access),
         "may_vote": permissions.can_vote(access),
         "past": recorded_decisions_of_review(review),
     }
+
+
+def _decision_page(request, access, review, *, vote_form=None, status=200):
+    context = _decision_context(request, access, review)
+    my_vote = context["my_vote"]
+    context["vote_form"] = vote_form or VoteForm(
+        initial={"choice": my_vote.choice, "comment": my_vote.comment} if my_vote else None
+    )
     return render(request, "decisions/decision.html", context, status=status)
 
 
 @require_http_methods(["GET"])
 @project_view
 def decision_page(request, access, review_pk):
+    """The gate, the votes, and (loaded on demand) the form to record the decision."""
     return _decision_page(request, access, review_get(access, review_pk))
 
 
@@ -60,7 +65,9 @@ def decision_page(request, access, review_pk):
 def decision_open_view(request, access, review_pk):
     review = review_get(access, review_pk)
     decision_open(review=review, acting_user=request.user)
-    messages.success(request, "The go / no-go vote is open. Approvers can now vote.")
+    messages.success(
+        request, "The go / no-go vote is open. The approvers are told by e-mail and can vote now."
+    )
     return redirect("decisions:decision", project_pk=access.project.pk, review_pk=review.pk)
 
 
@@ -86,18 +93,31 @@ def decision_vote(request, access, review_pk):
     return _decision_page(request, access, review, vote_form=form, status=422)
 
 
-@require_POST
+RECORD_FORM = "decisions/decision_record.html"
+
+
+@require_http_methods(["GET", "POST"])
 @project_view
 def decision_record_view(request, access, review_pk):
+    """The form to record the decision: a fragment the decision page loads (htmx), or a page
+    of its own without JavaScript; its post records the decision."""
     review = review_get(access, review_pk)
     if not permissions.can_record_decision(access):
         raise PermissionDenied
-    decision = open_decision(review)
+    context = _decision_context(request, access, review)
+    decision = context["decision"]
     if decision is None:
         messages.error(request, "Open the vote first.")
         return redirect("decisions:decision", project_pk=access.project.pk, review_pk=review.pk)
-    form = DecisionForm(request.POST)
-    conditions = condition_formset(request.POST, members=member_users(access.project))
+    members = member_users(access.project)
+    form_options = {"overridden": context["overridden"], "may_override": context["may_override"]}
+    if request.method == "GET":
+        context["decision_form"] = DecisionForm(**form_options)
+        context["conditions"] = condition_formset(members=members)
+        template = RECORD_FORM + "#record-form" if request.htmx else RECORD_FORM
+        return render(request, template, context)
+    form = DecisionForm(request.POST, **form_options)
+    conditions = condition_formset(request.POST, members=members)
     if form.is_valid() and conditions.is_valid():
         filled = [c for c in conditions.cleaned_data if c]
         try:
@@ -111,9 +131,8 @@ def decision_record_view(request, access, review_pk):
             return redirect(
                 "decisions:decision_detail", project_pk=access.project.pk, decision_pk=decision.pk
             )
-    return _decision_page(
-        request, access, review, decision_form=form, conditions=conditions, status=422
-    )
+    context.update(decision_form=form, conditions=conditions)
+    return render(request, RECORD_FORM, context, status=422)
 
 
 @require_http_methods(["GET"])

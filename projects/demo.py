@@ -24,6 +24,15 @@ DEMO_PEOPLE = [
     ("contributor@demo.example.com", "Carla Contributor", Role.CONTRIBUTOR),
     ("viewer@demo.example.com", "Victor Viewer", Role.VIEWER),
 ]
+# The stakeholder roles each demo member signs as. Security lead and support lead are held
+# by nobody yet, so the demo shows the prompt to assign them.
+DEMO_STAKEHOLDER_ROLES = {
+    "facilitator@demo.example.com": ["solution_architect", "integration_lead", "cutover_manager"],
+    "pm@demo.example.com": ["change_manager"],
+    "approver@demo.example.com": ["business_owner", "steering_committee"],
+    "approver2@demo.example.com": ["executive_sponsor", "steering_committee", "it_lead"],
+    "contributor@demo.example.com": ["data_migration_lead", "test_lead"],
+}
 
 
 def _user(email, full_name, *, staff=False):
@@ -56,7 +65,9 @@ def seed_people_and_project():
         )
     for email, _, role in DEMO_PEOPLE:
         Membership.objects.get_or_create(
-            project=project, user=people[email], defaults={"role": role}
+            project=project,
+            user=people[email],
+            defaults={"role": role, "signoff_roles": DEMO_STAKEHOLDER_ROLES.get(email, [])},
         )
     # A second project the contributor is not part of, to show that access is per project.
     other = Project.objects.filter(name="Fabrikam Customer Service roll-out").first()

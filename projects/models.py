@@ -27,8 +27,10 @@ class Phase(models.TextChoices):
 
 
 class VoteRule(models.TextChoices):
-    ALL = "all", "Every approver must vote"
-    AT_LEAST = "at_least", "At least N approvers must vote"
+    """How many approvers must vote **go** for a go to stand without an override."""
+
+    ALL = "all", "Every approver votes go"
+    AT_LEAST = "at_least", "At least N approvers vote go"
 
 
 class Role(models.TextChoices):
@@ -152,3 +154,69 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} in {self.project}"
+
+
+class GoLiveDateChange(models.Model):
+    """A re-plan: the planned go-live date moved, by whom and why (append-only).
+
+    A no-go that proposes a new date records one; so does a project edit that moves the
+    date. The decision behind a change points here (``decisions.Decision.go_live_change``).
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="date_changes")
+    old_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.project}: {self.old_date or '—'} → {self.new_date or '—'}"
+
+
+class Invitation(TimeStampedModel):
+    """An invitation to join a project in a role; nobody is a member until they accept.
+
+    The link carries a signed token naming the invitation and its ``nonce``: a resend
+    makes a new nonce (older links stop working), acceptance or revocation ends it, and
+    the signature expires after ``INVITATION_MAX_AGE``.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    signoff_roles = models.JSONField("stakeholder roles", default=list, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    nonce = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(default=timezone.now)
+    send_count = models.PositiveSmallIntegerField(default=1)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_project_and_email",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "sent_at"])]
+
+    def __str__(self):
+        return f"{self.email} to {self.project} as {self.get_role_display()}"
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None and self.revoked_at is None

@@ -99,28 +99,26 @@ def can_edit_item(access, item):
     return _is(access, CONTRIBUTORS) and item.owner_id == access.user.pk
 
 
-def signs_any_role(access):
-    """Approvers may fill any sign-off role an item names (and an item that names none)."""
-    return access.role == Role.APPROVER
-
-
 def signoff_roles_held(access):
-    """The stakeholder roles this person may sign as (approvers: see ``signs_any_role``)."""
+    """The stakeholder roles this person signs as (none for a viewer or an outsider)."""
     if access.role not in SIGNERS:
         return frozenset()
     return access.signs_as
 
 
-def eligible_signoff_roles(access, item):
-    """The item's required sign-off roles this person may fill.
+def signs_unnamed_items(access):
+    """An item that names no stakeholder role is signed off by any approver."""
+    return access.role == Role.APPROVER
 
-    Approvers may fill any; other members (not viewers) only the stakeholder roles
-    they hold in the project. An item that names no role takes any approver ("").
-    """
+
+def eligible_signoff_roles(access, item):
+    """The item's required sign-off roles this person may fill: the stakeholder roles they
+    hold in the project, and for an approver the slot of an item that names none ("")."""
     required = set(item.signoff_roles or [""])
-    if signs_any_role(access):
-        return required
-    return set(signoff_roles_held(access)) & required
+    held = set(signoff_roles_held(access))
+    if signs_unnamed_items(access):
+        held.add("")
+    return held & required
 
 
 def can_sign_off(access, item):
@@ -181,6 +179,11 @@ def can_reassign_action(access):
 
 def can_record_decision(access):
     return _is(access, EDITORS)
+
+
+def can_override_decision(access):
+    """A go against a gate that is not clear, or votes that do not meet the rule."""
+    return access.role == Role.PROJECT_MANAGER
 
 
 def can_vote(access):

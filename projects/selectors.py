@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from accounts.models import User
-from projects.models import Membership, Project
+from projects.models import Invitation, Membership, Project
 from projects.permissions import ProjectAccess
 
 
@@ -88,4 +88,15 @@ def member_ids(project):
         Membership.objects.filter(project=project, user__is_active=True).values_list(
             "user_id", flat=True
         )
+    )
+
+
+def pending_invitations(project):
+    """Invitations of the project not yet accepted or revoked, newest first."""
+    return list(
+        Invitation.objects.filter(
+            project=project, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .select_related("invited_by")
+        .order_by("-sent_at")
     )

@@ -1,18 +1,33 @@
 """Creating and editing a project; its members and their roles."""
 
 from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from core.forms import add_service_errors
 from projects import permissions
 from projects.decorators import project_view
-from projects.forms import MembershipAddForm, MembershipRoleForm, ProjectForm, StakeholderRolesForm
-from projects.models import Membership
-from projects.selectors import memberships_of_project
+from projects.forms import (
+    InvitationForm,
+    InvitationRegisterForm,
+    MembershipRoleForm,
+    ProjectForm,
+    StakeholderRolesForm,
+)
+from projects.models import Invitation, Membership, SignoffRole
+from projects.selectors import memberships_of_project, pending_invitations
 from projects.services import (
-    membership_add,
+    InvitationLinkError,
+    invitation_accept,
+    invitation_create,
+    invitation_from_token,
+    invitation_register,
+    invitation_resend,
+    invitation_revoke,
     membership_change_role,
     membership_remove,
     membership_set_signoff_roles,
@@ -62,14 +77,18 @@ def _membership(access, membership_pk):
     return membership
 
 
-def _render_members(request, access, add_form=None, status=200):
+def _render_members(request, access, invite_form=None, status=200):
+    can_manage = permissions.can_manage_members(access)
     memberships = list(memberships_of_project(access.project))
     for membership in memberships:
         membership.form = MembershipRoleForm(instance=membership, prefix=f"m{membership.pk}")
+    held = {role for m in memberships for role in m.signoff_roles}
     context = {
         "memberships": memberships,
-        "add_form": add_form or MembershipAddForm(),
-        "can_manage": permissions.can_manage_members(access),
+        "invite_form": invite_form or InvitationForm(),
+        "invitations": pending_invitations(access.project) if can_manage else [],
+        "can_manage": can_manage,
+        "unheld_roles": [label for value, label in SignoffRole.choices if value not in held],
     }
     return render(request, "projects/members.html", context, status=status)
 
@@ -82,23 +101,105 @@ def members(request, access):
 
 @require_POST
 @project_view
-def member_add(request, access):
+def member_invite(request, access):
+    """Invite someone by e-mail; the answer is the same whether or not they have an account."""
     if not permissions.can_manage_members(access):
         raise PermissionDenied
-    form = MembershipAddForm(request.POST)
+    form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            membership = membership_add(
+            invitation = invitation_create(
                 project=access.project, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, f"{membership.user} added as {membership.get_role_display().lower()}."
+                request,
+                f"Invitation sent to {invitation.email}. They join as "
+                f"{invitation.get_role_display().lower()} once they accept.",
             )
             return redirect("projects:members", project_pk=access.project.pk)
-    return _render_members(request, access, add_form=form, status=400)
+    return _render_members(request, access, invite_form=form, status=400)
+
+
+def _invitation(access, invitation_pk):
+    """An invitation of the project (404 otherwise), for its project manager (403 otherwise)."""
+    invitation = get_object_or_404(Invitation, project=access.project, pk=invitation_pk)
+    if not permissions.can_manage_members(access):
+        raise PermissionDenied
+    return invitation
+
+
+@require_POST
+@project_view
+def invitation_resend_view(request, access, invitation_pk):
+    invitation = _invitation(access, invitation_pk)
+    try:
+        invitation_resend(invitation=invitation, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation sent again to {invitation.email}, with a new link.")
+    return redirect("projects:members", project_pk=access.project.pk)
+
+
+@require_POST
+@project_view
+def invitation_revoke_view(request, access, invitation_pk):
+    invitation = _invitation(access, invitation_pk)
+    try:
+        invitation_revoke(invitation=invitation, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Invitation to {invitation.email} revoked: its link no longer works."
+        )
+    return redirect("projects:members", project_pk=access.project.pk)
+
+
+# --- Accepting an invitation ---------------------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_view(request, token):
+    """The invited person's page: accept (signed in with the invited address), or set a name
+    and a password when the address has no account yet."""
+    try:
+        invitation = invitation_from_token(token)
+    except InvitationLinkError as error:
+        context = {"reason": error.reason, "invitation": error.invitation}
+        return render(request, "projects/invitation_unusable.html", context, status=410)
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    context = {"invitation": invitation, "has_account": has_account, "token": token}
+    if has_account:
+        if request.method == "POST" and request.user.is_authenticated:
+            try:
+                invitation_accept(invitation=invitation, acting_user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Welcome to {invitation.project}.")
+                return redirect(invitation.project)
+        return render(request, "projects/invitation.html", context)
+    form = InvitationRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_register(
+                invitation=invitation,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {invitation.project}, {user.get_short_name()}.")
+            return redirect(invitation.project)
+    context["form"] = form
+    return render(request, "projects/invitation.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """What the pages that compose every app show: home, the project list, the project page."""
 
 from decisions.selectors import decisions_of_project
+from projects.models import GoLiveDateChange
 from projects.selectors import memberships_of_project, project_list_for_user
 from reviews.selectors.items import items_awaiting_signoff
 from reviews.selectors.reviews import project_reviews_with_trend
@@ -33,4 +34,15 @@ def project_page_context(project):
     for review in context["reviews"]:
         review.decision = latest.get(review.pk)
     context["risk_summary"] = project_risk_summary(project)
+    context["date_changes"] = go_live_date_changes(project)
     return context
+
+
+def go_live_date_changes(project):
+    """The project's re-plans, newest first, with who made them and the decision behind each
+    (a decision points at the re-plan it made, so this page, above both, joins them)."""
+    return list(
+        GoLiveDateChange.objects.filter(project=project)
+        .select_related("changed_by", "decision")
+        .order_by("-created_at", "-pk")
+    )

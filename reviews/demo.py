@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Membership
+from projects.models import Membership, Role, SignoffRole
 from reviews.models import Review, SignOff, Workshop
 from reviews.services.checklists import checklist_load_default
 from reviews.services.items import review_item_update
@@ -214,8 +214,23 @@ CURRENT_ANSWERS = [
 ]
 
 
+def _holders(project):
+    """Stakeholder role -> the demo members who hold it (the PM holds his by office)."""
+    holders = {}
+    for membership in Membership.objects.filter(project=project).select_related("user"):
+        roles = set(membership.signoff_roles)
+        if membership.role == Role.PROJECT_MANAGER:
+            roles.add(SignoffRole.PROJECT_MANAGER)
+        for role in roles:
+            holders.setdefault(role, []).append(membership.user)
+    return holders
+
+
 def _answer_review(review, answers, people):
+    """Answer the listed items; those with signers are signed by a holder of each role they
+    name (never by their owner alone)."""
     by_key = {item.key: item for item in review.items.all()}
+    holders = _holders(review.project)
     short = {
         "pm": people["pm@demo.example.com"],
         "facilitator": people["facilitator@demo.example.com"],
@@ -237,25 +252,24 @@ def _answer_review(review, answers, people):
             owner=short[owner],
             due_date=today + datetime.timedelta(days=(index % 9) - 3) if status != "done" else None,
         )
-        for signer in signers:
-            item_sign_off(
-                item=item,
-                acting_user=short[signer],
-                decision=SignOff.Decision.APPROVE,
-                comment="Evidence reviewed.",
-            )
+        if not signers:
+            continue
+        for role in item.signoff_roles:
+            signer = next((u for u in holders.get(role, []) if u != item.owner), None)
+            if signer is not None:
+                item = item_sign_off(
+                    item=item,
+                    acting_user=signer,
+                    decision=SignOff.Decision.APPROVE,
+                    comment="Evidence reviewed.",
+                    as_role=role,
+                ).item
 
 
 @transaction.atomic
 def seed_reviews(seeded):
     """Two reviews of the demo project: an early check and the current one, partly answered and signed."""
     project, people = seeded["project"], seeded["people"]
-    Membership.objects.filter(project=project, user=people["approver@demo.example.com"]).update(
-        signoff_roles=["business_owner", "steering_committee"]
-    )
-    Membership.objects.filter(project=project, user=people["contributor@demo.example.com"]).update(
-        signoff_roles=["data_migration_lead"]
-    )
     template, _ = checklist_load_default()
     facilitator = people["facilitator@demo.example.com"]
     reviews = {}

@@ -88,8 +88,11 @@ class EvidenceForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
+    """Approve or reject: nothing is chosen for the signer."""
+
     decision = forms.ChoiceField(
-        choices=[(SignOff.Decision.APPROVE, "Approve"), (SignOff.Decision.REJECT, "Reject")]
+        choices=[(SignOff.Decision.APPROVE, "Approve"), (SignOff.Decision.REJECT, "Reject")],
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -6,10 +6,13 @@ Rules (see the README's glossary):
   no current rejection stands, and the owner is not the only approver.
 - An item is *complete* when it is done and signed. A section's score is the share
   of its applicable items that are complete.
-- State: **not ready** if any open blocker or any mandatory item is neither
-  done nor an accepted risk with its sign-offs; otherwise **ready with risks** if
-  any applicable item is not complete (accepted risks, non-blocking gaps);
-  otherwise **ready**.
+- An item a stakeholder *rejected* counts as rejected until it changes (a change
+  supersedes the sign-offs) or the rejection is revoked.
+- State: **not ready** if any item is flagged as a go-live blocker and not settled,
+  or any mandatory item is neither done nor an accepted risk with its sign-offs;
+  otherwise **ready with risks** if any applicable item is not complete (accepted
+  risks, non-blocking gaps); otherwise **ready**. Findings flagged as blockers are
+  the risk register's part of the go-live blockers (``risks.selectors.go_live_blockers``).
 """
 
 from dataclasses import dataclass, field
@@ -75,10 +78,20 @@ def signoff_state(item, signoffs):
 
 @dataclass
 class Figures:
+    """Counts of a section or a whole review.
+
+    Two kinds of "blocker" are kept apart: ``open_blockers`` are items the team flagged as
+    go-live blockers that are not settled (with the blocker findings of the risk register
+    they make the go-live blockers: ``risks.selectors.go_live_blockers``);
+    ``blocking_not_done`` are items of blocker severity not done yet.
+    """
+
     applicable: int = 0
     complete: int = 0
     done: int = 0
     open_blockers: int = 0
+    blocking_not_done: int = 0
+    rejected: int = 0
     at_risk: int = 0
     unsigned_mandatory: int = 0
     accepted_risks: int = 0
@@ -101,7 +114,7 @@ class SectionScore:
     @property
     def rag(self):
         """Red / amber / green for the section bar."""
-        if self.figures.open_blockers or self.figures.unsigned_mandatory:
+        if self.figures.open_blockers or self.figures.unsigned_mandatory or self.figures.rejected:
             return "red"
         if self.figures.complete < self.figures.applicable:
             return "amber"
@@ -147,6 +160,8 @@ def item_figures(item, state):
     figures.at_risk = int(item.status == ItemStatus.AT_RISK)
     figures.accepted_risks = int(item.status == ItemStatus.ACCEPTED_RISK)
     figures.open_blockers = int(item.is_blocker and item.status not in SETTLED_STATUSES)
+    figures.blocking_not_done = int(item.is_blocking_not_done)
+    figures.rejected = int(bool(state.rejections))
     settled = item.is_up_for_signoff and state.signed
     figures.unsigned_mandatory = int(item.mandatory and not settled)
     return figures

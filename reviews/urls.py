@@ -16,6 +16,7 @@ urlpatterns = [
     path(review, reviews.review_detail, name="review_detail"),
     path(review + "edit/", reviews.review_edit, name="review_edit"),
     path(item, items.item_detail_view, name="item_detail"),
+    path(item + "row/", items.item_row, name="item_row"),
     path(item + "edit/", items.item_edit, name="item_edit"),
     path(item + "sign-off/", items.item_sign_off_view, name="item_sign_off"),
     path(item + "evidence/", items.evidence_add, name="evidence_add"),

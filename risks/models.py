@@ -103,6 +103,8 @@ class Risk(TimeStampedModel):
     """A finding of a readiness review: an assertion, a risk or an issue."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="risks")
+    # R-1, R-2, ... within the project (given by risk_create, under a lock on the project).
+    number = models.PositiveIntegerField(editable=False)
     review = models.ForeignKey(
         "reviews.Review", on_delete=models.SET_NULL, null=True, blank=True, related_name="risks"
     )
@@ -150,6 +152,7 @@ class Risk(TimeStampedModel):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="risk_number_per_project"),
             models.CheckConstraint(
                 condition=_rating_in_range("likelihood"), name="risk_likelihood_1_to_5"
             ),
@@ -173,7 +176,7 @@ class Risk(TimeStampedModel):
 
     @property
     def reference(self):
-        return f"R-{self.pk}"
+        return f"R-{self.number}"
 
     @property
     def is_rated(self):

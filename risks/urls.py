@@ -45,6 +45,7 @@ urlpatterns = [
     path(action + "edit/", action_views.action_edit, name="action_edit"),
     path(project + "actions/reassign/", action_views.actions_reassign, name="actions_reassign"),
     path(project + "items/<int:item_pk>/risks/", findings.item_findings, name="item_findings"),
+    path(project + "risks/blockers/", findings.blocker_findings, name="blocker_findings"),
     path(project + "items/<int:item_pk>/risks/quick-add/", findings.quick_add, name="quick_add"),
     path("my-actions/", action_views.my_actions, name="my_actions"),
 ]

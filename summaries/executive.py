@@ -2,14 +2,15 @@
 
 Plain functions over what ``summaries.pdf.summary_context`` has already loaded (the items
 with their sign-offs, the open risks and actions, the latest decision), so they add no
-query; ``review_trend`` reads the previous review in a fixed number of queries.
+query; ``review_trend`` reads the previous review in a fixed number of queries. An
+override reads as everywhere else: ``Decision.override_line``.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from decisions.models import Vote
-from decisions.selectors import votes_needed
+from decisions.selectors import go_votes_needed
 from reviews.models import ItemStatus
 from reviews.selectors.reviews import changes_since_previous
 from reviews.selectors.scores import scores_for_reviews
@@ -27,58 +28,6 @@ PROGRESS = {
     ItemStatus.DONE: 4,
 }
 STATUS_LABELS = dict(ItemStatus.choices)
-
-
-# --- The decision ---------------------------------------------------------------------------
-
-
-def decision_override(decision):
-    """How a go recorded over the gate or the vote rule reads, or None.
-
-    ``Decision.is_override`` and ``override_reason`` may not exist yet (they come with the
-    override rule of the go / no-go page), so both are read with defaults; what was
-    overridden comes from the frozen snapshot (the gate and the votes at the moment of the
-    decision), which every recorded decision has.
-    """
-    if decision is None or not getattr(decision, "is_override", False):
-        return None
-    snapshot = decision.snapshot or {}
-    against = _overridden(snapshot)
-    return {
-        "outcome": decision.get_outcome_display(),  # as recorded (a later revert shows apart)
-        "against": " and ".join(against) if against else "the gate",
-        "by": decision.recorded_by,
-        "reason": (getattr(decision, "override_reason", "") or "").strip(),
-    }
-
-
-def _overridden(snapshot):
-    override = snapshot.get("override")
-    if isinstance(override, dict):
-        named = override.get("overridden") or override.get("what")
-        if isinstance(named, str) and named.strip():
-            return [named.strip()]
-        if isinstance(named, list | tuple) and named:
-            return [str(part) for part in named]
-    against = []
-    score = snapshot.get("score") or {}
-    gaps = [
-        (len(snapshot.get("blocker_items") or []) + len(snapshot.get("blocker_risks") or []),
-         "open blocker", "open blockers"),
-        (len(snapshot.get("unsigned_mandatory") or []),
-         "mandatory item not done and signed", "mandatory items not done and signed"),
-        (len(snapshot.get("overdue_actions") or []), "overdue action", "overdue actions"),
-    ]  # fmt: skip
-    gaps = [f"{count} {one if count == 1 else many}" for count, one, many in gaps if count]
-    if gaps or score.get("state") == "not_ready":
-        state = (score.get("state_label") or "not ready").lower().replace(" ", "-")
-        against.append(f"a {state} gate" + (f" ({', '.join(gaps)})" if gaps else ""))
-    votes = snapshot.get("votes") or []
-    needed = snapshot.get("votes_needed")
-    go = sum(1 for vote in votes if vote.get("choice") == Vote.Choice.GO)
-    if needed and go < needed:
-        against.append(f"the vote rule ({go} go vote{'' if go == 1 else 's'} of {needed} needed)")
-    return against
 
 
 # --- What we need from the reader -----------------------------------------------------------
@@ -115,14 +64,17 @@ def signoffs_awaited(items):
 
 
 def votes_awaited(decision, approvers, project):
-    """For a decision open for votes: votes cast, votes needed, and who has not voted."""
+    """For a decision open for votes: go votes cast, go votes the project's rule needs, and
+    who has not voted."""
     if decision is None or decision.is_recorded:
         return None
-    voted = {vote.voter_id for vote in decision.current_votes}
     approver_ids = {user.pk for user in approvers}
+    counted = [vote for vote in decision.current_votes if vote.voter_id in approver_ids]
+    voted = {vote.voter_id for vote in counted}
     return {
-        "cast": sum(1 for vote in decision.current_votes if vote.voter_id in approver_ids),
-        "needed": votes_needed(project, len(approvers)),
+        "go": sum(1 for vote in counted if vote.choice == Vote.Choice.GO),
+        "cast": len(counted),
+        "needed": go_votes_needed(project, len(approvers)),
         "waiting_for": [user for user in approvers if user.pk not in voted],
     }
 

@@ -27,7 +27,12 @@ from projects.models import Role
 from projects.selectors import memberships_of_project
 from reviews.selectors.items import annotate_awaited, review_items
 from reviews.selectors.scores import review_score
-from risks.selectors import open_actions_by_owner, open_risks_by_score, open_risks_heatmap
+from risks.selectors import (
+    go_live_blockers,
+    open_actions_by_owner,
+    open_risks_by_score,
+    open_risks_heatmap,
+)
 from summaries import executive
 
 logger = logging.getLogger(__name__)
@@ -100,7 +105,6 @@ def summary_context(review, *, generated_at=None):
         "checklist": executive.checklist_sections(sections),
         "signoff_sections": executive.signoff_sections(sections),
         "decision": decision,
-        "override": executive.decision_override(decision),
         "votes_awaited": executive.votes_awaited(decision, approvers, project),
         "open_conditions": executive.open_conditions(decision),
         "signoffs_awaited": executive.signoffs_awaited(items),
@@ -115,7 +119,9 @@ def summary_context(review, *, generated_at=None):
         "top_risks": executive.top_risks(open_risks, owner_groups),
         "risk_bands": executive.risks_by_band(open_risks),
         "blocker_risks": blocker_risks,
-        "blocker_count": len(blocker_items) + len(blocker_risks),
+        # As the go / no-go gate counts them: flagged items open, blocker findings open.
+        "blocker_count": go_live_blockers(score, findings=len(blocker_risks)).total,
+        "rejected_items": [item for item in items if item.signoff.rejections],
         "heatmap": open_risks_heatmap(
             project, title="Heat map of open risks and issues", dom_id="summary-heatmap"
         ),

@@ -56,11 +56,13 @@ def project(db):
 
 @pytest.fixture
 def members(project):
-    """One member per role in ``project``, as a dict role -> user."""
+    """One member per role in ``project``, as a dict role -> user. The approver holds the
+    business owner's stakeholder role, which the test checklist's items name."""
     people = {}
     for role in Role.values:
         user = UserFactory(full_name=f"{role.replace('_', ' ').title()} Person")
-        MembershipFactory(project=project, user=user, role=role)
+        stakeholder_roles = ["business_owner"] if role == Role.APPROVER else []
+        MembershipFactory(project=project, user=user, role=role, signoff_roles=stakeholder_roles)
         people[role] = user
     return people
 

@@ -91,6 +91,7 @@ class RiskFactory(factory.django.DjangoModelFactory):
         model = "risks.Risk"
 
     project = factory.SubFactory(ProjectFactory)
+    number = factory.Sequence(lambda n: n + 1)  # unique everywhere, so within each project too
     title = factory.Sequence(lambda n: f"Risk {n}")
     description = "What could go wrong, and why."
     type = "risk"
@@ -127,3 +128,16 @@ def make_summary(review, *, requested_by, status="ready", recipients=()):
         report.file.save(f"summary-{report.pk}.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     report.recipients.set(recipients)
     return report
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation to ``project`` (give ``invited_by``, its project manager)."""
+
+    class Meta:
+        model = "projects.Invitation"
+
+    project = factory.SubFactory(ProjectFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.com")
+    role = Role.CONTRIBUTOR
+    invited_by = factory.SubFactory(UserFactory)
+    nonce = factory.Sequence(lambda n: f"{n:032x}")

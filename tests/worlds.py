@@ -14,9 +14,18 @@ def project_world():
         members[role] = user
     membership = Membership.objects.filter(project=project).first()
     ids = {"project_pk": project.pk, "membership_pk": membership.pk}
+    ids.update(_invitation_ids(project, members))
     ids.update(_review_ids(project, members))
     ids.update(_risk_ids(project, members, ids["item_pk"]))
     return ids, members
+
+
+def _invitation_ids(project, members):
+    from projects.services import invitation_token
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(project=project, invited_by=members[Role.PROJECT_MANAGER])
+    return {"invitation_pk": invitation.pk, "token": invitation_token(invitation)}
 
 
 def _review_ids(project, members):

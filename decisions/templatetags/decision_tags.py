@@ -22,3 +22,12 @@ def outcome_text_class(outcome):
 @register.filter
 def vote_badge(choice):
     return VOTE_BADGES.get(choice, "text-bg-secondary")
+
+
+VOTE_LABELS = dict(Vote.Choice.choices)
+
+
+@register.filter
+def vote_label(choice):
+    """ "No-go", "Go", "Abstain": how a vote reads (snapshots keep the value)."""
+    return VOTE_LABELS.get(choice, choice)

@@ -4,6 +4,7 @@ from .checklist import SCOPE_ALL, ChecklistTemplate, ItemSeverity, TemplateItem,
 from .review import (
     SETTLED_STATUSES,
     SIGNOFF_STATUSES,
+    STANDING_DECISIONS,
     ItemEvidence,
     ItemStatus,
     Review,
@@ -11,6 +12,7 @@ from .review import (
     ReviewItemChange,
     ReviewSection,
     SignOff,
+    SignOffDecision,
 )
 from .workshop import Workshop, WorkshopAttendee
 
@@ -18,6 +20,7 @@ __all__ = [
     "SCOPE_ALL",
     "SETTLED_STATUSES",
     "SIGNOFF_STATUSES",
+    "STANDING_DECISIONS",
     "ChecklistTemplate",
     "ItemEvidence",
     "ItemSeverity",
@@ -27,6 +30,7 @@ __all__ = [
     "ReviewItemChange",
     "ReviewSection",
     "SignOff",
+    "SignOffDecision",
     "TemplateItem",
     "TemplateSection",
     "Workshop",

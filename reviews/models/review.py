@@ -151,6 +151,11 @@ class ReviewItem(models.Model):
     def is_up_for_signoff(self):
         return self.status in SIGNOFF_STATUSES
 
+    @property
+    def is_blocking_not_done(self):
+        """Of blocker severity and not settled: it counts apart from the go-live blockers."""
+        return self.severity == ItemSeverity.BLOCKER and self.status not in SETTLED_STATUSES
+
     def get_signoff_roles_display(self):
         labels = dict(SignoffRole.choices)
         return [labels.get(role, role) for role in self.signoff_roles or []]
@@ -207,13 +212,23 @@ class ItemEvidence(models.Model):
         return bool(self.file)
 
 
-class SignOff(models.Model):
-    """A stakeholder's decision on an item. Append-only: revoking adds a record."""
+class SignOffDecision(models.TextChoices):
+    APPROVE = "approve", "Approved"
+    REJECT = "reject", "Rejected"
+    REVOKE = "revoke", "Revoked"
 
-    class Decision(models.TextChoices):
-        APPROVE = "approve", "Approved"
-        REJECT = "reject", "Rejected"
-        REVOKE = "revoke", "Revoked"
+
+# A signer's approval or rejection stands until superseded; a revoke only withdraws.
+STANDING_DECISIONS = (SignOffDecision.APPROVE, SignOffDecision.REJECT)
+
+
+class SignOff(models.Model):
+    """A stakeholder's decision on an item. Append-only: a new record of the same person
+    (a changed mind, a revoke) supersedes their previous one, as a change of the item
+    supersedes them all; one person has at most one standing approval or rejection per item
+    (a constraint)."""
+
+    Decision = SignOffDecision
 
     item = models.ForeignKey(ReviewItem, on_delete=models.CASCADE, related_name="signoffs")
     signer = models.ForeignKey(
@@ -225,12 +240,22 @@ class SignOff(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     item_version = models.PositiveIntegerField(help_text="The item's version that was signed.")
     superseded_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when the item changed after this sign-off."
+        null=True,
+        blank=True,
+        help_text="Set when the item changed after this sign-off, or its signer signed again.",
     )
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["item", "superseded_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "signer"],
+                condition=models.Q(superseded_at__isnull=True)
+                & models.Q(decision__in=STANDING_DECISIONS),
+                name="signoff_one_standing_per_signer",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.signer} on {self.item}"

@@ -93,6 +93,7 @@ class ItemLinks:
     def __init__(self, review):
         args = (review.project_id, review.pk)
         self.detail = UrlTemplate("reviews:item_detail", *args)
+        self.row = UrlTemplate("reviews:item_row", *args)
         self.edit = UrlTemplate("reviews:item_edit", *args)
         self.sign_off = UrlTemplate("reviews:item_sign_off", *args)
         self.quick_add = UrlTemplate("risks:quick_add", review.project_id)
@@ -107,6 +108,7 @@ def decorate_items(access, items):
             links[item.review_id] = ItemLinks(item.review)
         link = links[item.review_id]
         item.url = link.detail.fill(item.pk)
+        item.row_url = link.row.fill(item.pk)
         item.edit_url = link.edit.fill(item.pk)
         item.sign_off_url = link.sign_off.fill(item.pk)
         item.quick_add_url = link.quick_add.fill(item.pk)
@@ -119,30 +121,31 @@ def decorate_items(access, items):
     return items
 
 
-def _awaited_people(memberships):
-    """Stakeholder role -> the members who may sign as it, and the approvers (who may sign
-    any), for "still awaited" hints."""
+def _holders(memberships):
+    """Sign-off role -> the members who may sign as it ("" -> the approvers)."""
     holders = {}
-    approvers = []
     for membership in memberships:
         access = ProjectAccess.of(membership, project=None)
-        if permissions.signs_any_role(access):
-            approvers.append(membership.user)
-        for role in sorted(permissions.signoff_roles_held(access)):
+        roles = set(permissions.signoff_roles_held(access))
+        if permissions.signs_unnamed_items(access):
+            roles.add("")
+        for role in sorted(roles):
             holders.setdefault(role, []).append(membership.user)
-    return holders, approvers
+    return holders
 
 
 def annotate_awaited(items, memberships):
-    """``awaited`` on each item: the sign-off roles still missing, with who could fill them."""
-    holders, approvers = _awaited_people(memberships)
+    """``awaited`` on each item: the sign-off roles still missing, with who could fill them
+    (``people`` is empty when nobody in the project holds the role: ``unheld``)."""
+    holders = _holders(memberships)
     labels = dict(SignoffRole.choices)
     for item in items:
         item.awaited = [
             {
                 "role": role,
                 "label": labels.get(role, "Any approver"),
-                "people": holders.get(role) or approvers,
+                "people": holders.get(role, []),
+                "unheld": not holders.get(role),
             }
             for role in item.signoff.awaited_roles
         ]

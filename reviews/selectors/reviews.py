@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
 from projects.selectors import memberships_of_project
-from reviews.models import Review, ReviewItem
+from reviews.models import ItemStatus, Review, ReviewItem
 from reviews.selectors.items import annotate_awaited, decorate_items, is_awaiting, review_items
 from reviews.selectors.scores import review_score, scores_for_reviews
 
@@ -36,7 +36,12 @@ def project_reviews_with_trend(project):
     return reviews
 
 
-ITEM_FILTERS = ("status", "owner", "blocker", "awaiting", "section")
+ITEM_FILTERS = ("status", "owner", "section", "open", "blocker", "blocking", "rejected", "awaiting")
+
+
+def is_open(item):
+    """Still to do: applicable and not yet done and signed off."""
+    return item.is_applicable and not (item.status == ItemStatus.DONE and item.signoff.signed)
 
 
 def filter_items(items, access, params):
@@ -44,6 +49,8 @@ def filter_items(items, access, params):
     status = params.get("status")
     owner = params.get("owner")
     section = params.get("section")
+    if params.get("open") == "1":
+        items = [item for item in items if is_open(item)]
     if status:
         items = [item for item in items if item.status == status]
     if owner == "me":
@@ -54,6 +61,10 @@ def filter_items(items, access, params):
         items = [item for item in items if item.owner_id == int(owner)]
     if params.get("blocker") == "1":
         items = [item for item in items if item.is_open_blocker]
+    if params.get("blocking") == "1":
+        items = [item for item in items if item.is_blocking_not_done]
+    if params.get("rejected") == "1":
+        items = [item for item in items if item.signoff.rejections]
     if section:
         items = [item for item in items if item.section.key == section]
     if params.get("awaiting") == "me":
@@ -72,9 +83,12 @@ def review_page(access, review, params):
     by_section = {section.pk: [] for section in sections}
     for item in shown:
         by_section[item.section_id].append(item)
+    section_scores = {entry.section.pk: entry for entry in score.sections}
     return {
         "sections": [
-            (section, by_section[section.pk]) for section in sections if by_section[section.pk]
+            (section, by_section[section.pk], section_scores[section.pk])
+            for section in sections
+            if by_section[section.pk]
         ],
         "score": score,
         "items_shown": len(shown),

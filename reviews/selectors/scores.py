@@ -49,7 +49,7 @@ def scores_for_reviews(reviews):
         return {}
     ids = [review.pk for review in reviews]
     keys = {
-        review_id: f"review-score:v1:{review_id}:{fingerprint}"
+        review_id: f"review-score:v2:{review_id}:{fingerprint}"
         for review_id, fingerprint in _score_fingerprints(ids).items()
     }
     cached = cache.get_many(keys.values())

@@ -14,11 +14,11 @@ from projects.decorators import project_view
 from projects.selectors import member_users
 from reviews.forms import EvidenceForm, ItemForm, SignOffForm
 from reviews.selectors.items import evidence_get, item_detail, item_get, items_awaiting_signoff
+from reviews.selectors.scores import scores_for_reviews
 from reviews.services.items import item_evidence_add, item_evidence_remove, review_item_update
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
 
 ROW = "reviews/review_detail.html#item-row"
-ROW_FORM = "reviews/review_detail.html#item-form"
 
 
 def _row_context(request, access, item, **extra):
@@ -27,9 +27,20 @@ def _row_context(request, access, item, **extra):
         "item": item,
         "review": item.review,
         "here": request.headers.get("HX-Current-URL") or item.review.get_absolute_url(),
+        "may_assign_roles": permissions.can_manage_members(access),
         **item_detail(access, item),
         **extra,
     }
+
+
+def _changed_row(request, access, item, **extra):
+    """The opened row after a change, with the readiness panel and the item's area bar
+    swapped out of band: the score moved with the item."""
+    item.refresh_from_db()
+    score = scores_for_reviews([item.review])[item.review_id]
+    item.section_score = next(s for s in score.sections if s.section.pk == item.section_id)
+    context = _row_context(request, access, item, opened=True, oob=True, score=score, **extra)
+    return render(request, ROW, context, status=422 if extra.get("signoff_error") else 200)
 
 
 def save_item_form(request, item, form):
@@ -75,6 +86,17 @@ def item_detail_view(request, access, review_pk, item_pk):
     return render(request, "reviews/item_detail.html", context, status=409 if conflict else 200)
 
 
+@require_http_methods(["GET"])
+@project_view
+def item_row(request, access, review_pk, item_pk):
+    """An item's row of the review page (htmx), opened with its details with ``?open=1``."""
+    item = item_get(access, review_pk, item_pk)
+    if not request.htmx:
+        return redirect(item)
+    context = _row_context(request, access, item, opened=request.GET.get("open") == "1")
+    return render(request, ROW, context)
+
+
 @require_http_methods(["GET", "POST"])
 @project_view
 def item_edit(request, access, review_pk, item_pk):
@@ -86,16 +108,14 @@ def item_edit(request, access, review_pk, item_pk):
         return redirect(item)
     members = member_users(access.project)
     if request.method == "GET":
-        if request.GET.get("cancel"):
-            return render(request, ROW, _row_context(request, access, item))
         form = ItemForm(item=item, members=members)
-        return render(request, ROW_FORM, _row_context(request, access, item, form=form))
+        return render(request, ROW, _row_context(request, access, item, opened=True, form=form))
     form = ItemForm(request.POST, item=item, members=members)
     item, conflict = save_item_form(request, item, form)
     if form.errors:
-        context = _row_context(request, access, item, form=form, conflict=conflict)
-        return render(request, ROW_FORM, context, status=409 if conflict else 422)
-    return render(request, ROW, _row_context(request, access, item, saved=True))
+        context = _row_context(request, access, item, opened=True, form=form, conflict=conflict)
+        return render(request, ROW, context, status=409 if conflict else 422)
+    return _changed_row(request, access, item, saved=True)
 
 
 @require_POST
@@ -117,8 +137,7 @@ def item_sign_off_view(request, access, review_pk, item_pk):
     else:
         error = "Choose approve or reject."
     if request.htmx:
-        context = _row_context(request, access, item, signoff_error=error)
-        return render(request, ROW, context, status=422 if error else 200)
+        return _changed_row(request, access, item, signoff_error=error)
     if error:
         messages.error(request, error)
     else:

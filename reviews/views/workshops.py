@@ -183,17 +183,27 @@ def workshop_mode_save(request, access, review_pk, item_pk):
     form = ItemForm(request.POST, item=item, members=member_users(access.project))
     item, conflict = save_item_form(request, item, form)
     status = 409 if conflict else 422 if form.errors else 200
-    if status == 200:
+    # Moving on with unsaved edits saves them first; the next item shows only if they saved.
+    go_to = request.POST.get("go_to", "")
+    url = reverse("reviews:workshop_mode", args=[access.project.pk, review.pk])
+    if status == 200 and go_to.isdigit():
+        context = _mode_context(request, access, review, go_to, saved_previous=item)
+        shown = f"{url}?{urlencode({'item': context['item'].pk})}" if context["item"] else url
+    elif status == 200:
         context = _mode_context(request, access, review, item.pk, saved=True)
+        shown = f"{url}?{urlencode({'item': item.pk})}"
     else:
         context = _mode_context(request, access, review, item.pk, form=form, conflict=conflict)
+        shown = None
     if not request.htmx:
         if status == 200:
             messages.success(request, "Saved.")
-            url = reverse("reviews:workshop_mode", args=[access.project.pk, review.pk])
-            return redirect(f"{url}?{urlencode({'item': item.pk})}")
+            return redirect(shown)
         return render(request, "reviews/workshop_mode.html", context, status=status)
-    return render(request, "reviews/workshop_mode.html#item-panel", context, status=status)
+    response = render(request, "reviews/workshop_mode.html#item-panel", context, status=status)
+    if shown:
+        response["HX-Push-Url"] = shown
+    return response
 
 
 @require_http_methods(["GET"])

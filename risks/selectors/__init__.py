@@ -19,8 +19,11 @@ from .actions import (
 from .findings import item_risks, risk_actions, risk_get, risk_history
 from .heatmap import HeatMap, HeatMapCell, heatmap
 from .outstanding import (
+    GoLiveBlockers,
     OwnerGroup,
+    go_live_blockers,
     open_actions_by_owner,
+    open_blocker_count,
     open_blocker_risks,
     open_risks,
     open_risks_by_score,
@@ -44,6 +47,7 @@ __all__ = [
     "ACTIONS_PER_OWNER",
     "DEFAULT_REGISTER_SORT",
     "REGISTER_SORTS",
+    "GoLiveBlockers",
     "HeatMap",
     "HeatMapCell",
     "OwnerActions",
@@ -53,6 +57,7 @@ __all__ = [
     "actions_by_owner",
     "actions_export_rows",
     "attach_actions",
+    "go_live_blockers",
     "heatmap",
     "home_risk_panels",
     "item_risks",
@@ -60,6 +65,7 @@ __all__ = [
     "my_open_actions_page",
     "no_mitigation_plan_condition",
     "open_actions_by_owner",
+    "open_blocker_count",
     "open_blocker_risks",
     "open_risks",
     "open_risks_by_score",

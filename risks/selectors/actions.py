@@ -142,7 +142,15 @@ def actions_by_owner(project, *, expanded_owner=None, limit=ACTIONS_PER_OWNER):
         )
         .filter(urgency_rank__lte=F("shown"))
         .select_related("risk")
-        .only("description", "due_date", "status", "owner_id", "risk__title", "risk__project_id")
+        .only(
+            "description",
+            "due_date",
+            "status",
+            "owner_id",
+            "risk__number",
+            "risk__title",
+            "risk__project_id",
+        )
         .order_by(*urgency)
     )
     for action in open_actions:

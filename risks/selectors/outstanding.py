@@ -89,3 +89,32 @@ def open_actions_by_owner(project, *, today=None):
         action.overdue = action.due_date is not None and action.due_date < today
         groups.setdefault(action.owner_id, OwnerGroup(action.owner)).actions.append(action)
     return list(groups.values())
+
+
+@dataclass(frozen=True)
+class GoLiveBlockers:
+    """What stands in the way of go-live, as every page names it.
+
+    A go-live blocker is a checklist item the team flagged as one (not yet settled), or a
+    finding flagged as a blocker that is still open: one accepted with its workaround no
+    longer blocks. Items of blocker *severity* that are not done yet are counted apart
+    (``Figures.blocking_not_done``): they matter, but they are not go-live blockers.
+    """
+
+    items: int
+    findings: int
+
+    @property
+    def total(self):
+        return self.items + self.findings
+
+
+def go_live_blockers(score, *, findings):
+    """The go-live blockers of a review: its score's flagged items and ``findings``, the
+    number of the project's open blocker findings (``open_blocker_count``)."""
+    return GoLiveBlockers(items=score.overall.open_blockers, findings=findings)
+
+
+def open_blocker_count(project):
+    """The project's findings flagged as blockers and still open (one query)."""
+    return Risk.objects.filter(project=project, is_blocker=True, status__in=ACTIVE_STATUSES).count()

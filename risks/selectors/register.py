@@ -144,7 +144,8 @@ def register_order(sort):
 
 # What the register page shows of a finding; the export reads every field.
 REGISTER_PAGE_FIELDS = (
-    "title", "type", "category", "status", "likelihood", "impact", "is_blocker", "project_id",
+    "number", "title", "type", "category", "status", "likelihood", "impact", "is_blocker",
+    "project_id",
     "area__title", "review_item__title",
 )  # fmt: skip
 

@@ -2,11 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from core.errors import refuse_if_stale
 from core.history import apply_changes, display_value
 from projects import permissions
+from projects.models import Project
 from risks.models import Category, Risk, RiskChange, RiskStatus, RiskType
 
 from .actions import action_create
@@ -41,6 +43,13 @@ def _links(*, project, review, review_item, area):
     if area is not None and area.review_id != review.pk:
         raise ValidationError("The checklist area belongs to another review.")
     return review, review_item, area
+
+
+def _next_number(project):
+    """The project's next finding number (R-1 first); the lock on the project row makes two
+    findings raised at once take different numbers."""
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    return (Risk.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 @transaction.atomic
@@ -97,7 +106,8 @@ def risk_create(
         updated_by=acting_user,
         **fields,
     )
-    risk.full_clean(exclude=_RELATIONS)
+    risk.full_clean(exclude=[*_RELATIONS, "number"])
+    risk.number = _next_number(project)
     risk.save()
     note = f"Raised as {risk.get_type_display().lower()}"
     if risk.score:

@@ -203,3 +203,12 @@ def quick_add(request, access, item_pk):
         return render(request, "risks/includes/_quick_add.html#quick_add_form", context)
     status = 400 if request.method == "POST" else 200
     return render(request, "risks/quick_add.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@project_view
+def blocker_findings(request, access):
+    """ "N blocker findings": the risk register's part of the go-live blockers, for the review
+    page's readiness panel (htmx)."""
+    count = selectors.open_blocker_count(access.project)
+    return render(request, "risks/includes/_blocker_findings.html", {"count": count})

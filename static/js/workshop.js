@@ -1,11 +1,13 @@
-// Workshop mode: keyboard shortcuts for a facilitator at the projector, and a gentle
-// refresh when someone else changes the item on screen. The page works without it.
+// Workshop mode: keyboard shortcuts for a facilitator at the projector, a visible save state,
+// moving on without losing edits, and a gentle refresh when someone else changes the item on
+// screen. The page works without this file.
 (function () {
   "use strict";
 
   function typing(target) {
     var tag = (target && target.tagName) || "";
-    return tag === "INPUT" && target.type !== "radio" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+    return tag === "INPUT" && target.type !== "radio" && target.type !== "checkbox" ||
+      tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
   }
 
   function click(id) {
@@ -20,53 +22,154 @@
     return false;
   }
 
+  function workshopForm() { return document.getElementById("workshop-form"); }
+
+  // An open "add a risk" form: while it is open the shortcuts are off (its fields take the keys).
+  function openRiskForm() { return document.querySelector("#workshop-item .risk-quick-add form"); }
+
+  // --- The save state: no changes, unsaved, saving, saved, not saved ---------------------------
+
   var dirty = false;
+
+  function showState(state, text) {
+    var element = document.getElementById("save-state");
+    if (!element) { return; }
+    element.setAttribute("data-state", state);
+    element.textContent = text;
+  }
+
   document.addEventListener("input", function (event) {
-    if (event.target.closest && event.target.closest("#workshop-form")) { dirty = true; }
+    if (event.target.closest && event.target.closest("#workshop-form")) {
+      dirty = true;
+      showState("unsaved", "Unsaved changes: they are saved when you save or move on");
+    }
   });
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("#workshop-form")) {
+      dirty = true;
+      showState("unsaved", "Unsaved changes: they are saved when you save or move on");
+    }
+    if (event.target.matches && event.target.matches("[data-submit-on-change]")) {
+      event.target.form.submit();
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "workshop-form") { showState("saving", "Saving…"); }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "workshop-form") {
+      showState("unsaved", "Not saved: your changes are still here");
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "workshop-form") {
+      showState("unsaved", "Not saved: your changes are still here");
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // --- Moving on: unsaved edits are saved first, under the same version rule ---------------
+
+  function moveTo(link) {
+    var form = workshopForm();
+    if (!dirty || !form) { link.click(); return; }
+    var target = new URL(link.href, window.location.href).searchParams.get("item");
+    form.querySelector("input[name=go_to]").value = target || "";
+    form.requestSubmit();  // saved: the next item comes back; a conflict: this item stays
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#next-item, #previous-item");
+    if (link && dirty && workshopForm() && !event.defaultPrevented) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      moveTo(link);
+    }
+  }, true);
+
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "workshop-item") {
-      dirty = false;
-      var form = document.getElementById("workshop-form");
-      if (form && !document.activeElement.closest("#workshop-item")) { document.getElementById("workshop-item").focus(); }
+    var target = event.detail.target;
+    if (target && target.id === "workshop-item") {
+      var state = document.getElementById("save-state");
+      dirty = state ? state.getAttribute("data-state") === "unsaved" : false;
+      if (!document.activeElement || !document.activeElement.closest("#workshop-item")) {
+        target.focus();
+      }
+    }
+    // "Add a risk" opened: the cursor goes to its first field.
+    var riskForm = target && target.querySelector && target.querySelector(".risk-quick-add form");
+    if (riskForm) {
+      var first = riskForm.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
     }
     // Someone else saved the item: refresh it unless the facilitator has typed something.
-    var notice = event.detail.target && event.detail.target.querySelector && event.detail.target.querySelector("[data-item-changed]");
+    var notice = target && target.querySelector && target.querySelector("[data-item-changed]");
     if (notice && !dirty) {
       var refresh = notice.querySelector("[data-refresh-item]");
       if (refresh) { refresh.click(); }
     }
   });
 
-  document.addEventListener("change", function (event) {
-    if (event.target.matches && event.target.matches("[data-submit-on-change]")) {
-      event.target.form.submit();
-    }
-  });
+  function closeRiskForm() {
+    var card = document.querySelector("#workshop-item .risk-quick-add");
+    if (!card) { return false; }
+    var slot = document.createElement("div");
+    slot.id = card.id;
+    slot.className = "mt-2";
+    card.replaceWith(slot);
+    focus("add-risk");
+    return true;
+  }
+
+  // --- Keys ---------------------------------------------------------------------------------
 
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
-      var form = document.getElementById("workshop-form");
+      var form = openRiskForm() || workshopForm();  // the risk form first, while it is open
       if (form) { event.preventDefault(); form.requestSubmit(); }
       return;
     }
     if (event.key === "Escape") {
+      if (openRiskForm()) { event.preventDefault(); closeRiskForm(); return; }
       if (document.activeElement) { document.activeElement.blur(); }
       return;
     }
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || openRiskForm()) {
+      return;
+    }
     var handled = false;
     switch (event.key) {
-      case "ArrowRight": case "n": handled = click("next-item"); break;
-      case "ArrowLeft": case "p": handled = click("previous-item"); break;
+      case "ArrowRight": case "n":
+        var next = document.getElementById("next-item");
+        if (next) { moveTo(next); handled = true; }
+        break;
+      case "ArrowLeft": case "p":
+        var previous = document.getElementById("previous-item");
+        if (previous) { moveTo(previous); handled = true; }
+        break;
       case "r": handled = focus("workshop-response"); break;
       case "o": handled = focus("workshop-owner"); break;
       case "m": handled = focus("minutes-text"); break;
       case "a": handled = click("add-risk"); break;
+      case "b":
+        var blocker = document.getElementById("workshop-blocker");
+        if (blocker) {
+          blocker.checked = !blocker.checked;
+          blocker.dispatchEvent(new Event("change", { bubbles: true }));
+          handled = focus("workshop-blocker-reason");
+        }
+        break;
       default:
         if (/^[1-6]$/.test(event.key)) {
           var radio = document.querySelector('#workshop-form input[data-shortcut="' + event.key + '"]');
-          if (radio) { radio.checked = true; radio.focus(); dirty = true; handled = true; }
+          if (radio) {
+            radio.checked = true;
+            radio.focus();
+            radio.dispatchEvent(new Event("change", { bubbles: true }));
+            handled = true;
+          }
         }
     }
     if (handled) { event.preventDefault(); }

@@ -20,6 +20,7 @@ def image_file(name="logo.png", image_format="PNG", size=(300, 90)):
 def form_data(project, **extra):
     return {
         "name": project.name, "customer": project.customer, "phase": project.phase,
+        "go_live_date": project.go_live_date.isoformat(),
         "scopes": [], "reminder_due_soon_days": 3, "escalation_after_days": 5,
         "vote_rule": "all", "votes_required": 1, **extra,
     }  # fmt: skip

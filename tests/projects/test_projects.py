@@ -65,6 +65,7 @@ def test_edit_project_by_facilitator(client_for, project, members):
         {
             "name": "Renamed",
             "customer": project.customer,
+            "go_live_date": project.go_live_date.isoformat(),
             "phase": "operate",
             "scopes": [],
             "reminder_due_soon_days": 3,
@@ -96,3 +97,36 @@ def test_project_page_shows_role_in_navigation(client_for, project, members):
 def test_non_member_gets_404(client_for, project, outsider):
     MembershipFactory(user=outsider)  # a member elsewhere only
     assert client_for(outsider).get(project.get_absolute_url()).status_code == 404
+
+
+def test_moving_the_go_live_date_needs_a_reason_and_is_kept_as_a_re_plan(
+    client_for, project, members
+):
+    import datetime
+
+    from projects.models import GoLiveDateChange
+
+    url = reverse("projects:project_edit", args=[project.pk])
+    client = client_for(members[Role.PROJECT_MANAGER])
+    old = project.go_live_date
+    new = old + datetime.timedelta(days=14)
+    data = {
+        "name": project.name, "customer": project.customer, "go_live_date": new.isoformat(),
+        "scopes": project.scopes, "phase": project.phase, "reminder_due_soon_days": 3,
+        "escalation_after_days": 5, "vote_rule": "all", "votes_required": 1,
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Say why the go-live date moves." in response.text
+    project.refresh_from_db()
+    assert project.go_live_date == old
+    response = client.post(url, {**data, "replan_reason": "Bank holiday weekend"})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.go_live_date == new
+    change = GoLiveDateChange.objects.get(project=project)
+    assert (change.old_date, change.new_date, change.reason, change.changed_by) == (
+        old, new, "Bank holiday weekend", members[Role.PROJECT_MANAGER],
+    )  # fmt: skip
+    page = client.get(project.get_absolute_url()).text
+    assert "Bank holiday weekend" in page

@@ -29,7 +29,7 @@ FUZZ = settings(
 
 # Every view that takes a POST (test_every_post_view_is_fuzzed keeps this list complete).
 FORM_VIEWS = [
-    "projects:member_add",
+    "projects:member_invite",
     "projects:member_change_role",
     "projects:member_remove",
     "projects:member_stakeholder_roles",
@@ -64,11 +64,15 @@ FORM_VIEWS = [
     "risks:risk_edit",
 ]
 # Forms anyone can post without logging in.
-PUBLIC_FORM_VIEWS = ["login", "password_reset"]
+PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
 # Take a POST but have no form to fuzz: logout ends the session the fuzzing runs in, the
 # liveness probe answers any method, and a reset link without a real token only says that
 # the link is invalid.
-NOT_FUZZED = {"logout", "health", "password_reset_confirm"}
+# Resending and revoking an invitation are buttons without a form.
+NOT_FUZZED = {
+    "logout", "health", "password_reset_confirm", "projects:invitation_resend",
+    "projects:invitation_revoke",
+}  # fmt: skip
 
 ROUTES = {name: route for name, route, _ in iter_patterns()}
 NAME_ATTRIBUTE = re.compile(r'\bname="([^"]+)"')

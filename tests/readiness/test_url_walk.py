@@ -25,7 +25,9 @@ def test_anonymous_is_sent_to_login(client, db, name, route):
         assert response["Location"].startswith("/accounts/login/"), path
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC_URL_NAMES - {"password_reset_confirm"}))
+@pytest.mark.parametrize(
+    "name", sorted(PUBLIC_URL_NAMES - {"password_reset_confirm", "projects:invitation"})
+)
 def test_public_pages_open_without_login(client, db, name):
     from django.urls import reverse
 

@@ -56,6 +56,9 @@ def test_inline_edit_returns_the_row_in_place(client_for, members, item):
     assert "<html" not in response.text  # a fragment, not a page
     assert "Test plan drafted." in response.text
     assert "Saved" in response.text
+    # The readiness panel and the item's area move with it, swapped out of band.
+    assert 'id="readiness-panel" hx-swap-oob="true"' in response.text
+    assert f'id="area-progress-{item.section_id}" hx-swap-oob="true"' in response.text
     item.refresh_from_db()
     assert (item.status, item.owner, item.version) == ("in_progress", members[Role.CONTRIBUTOR], 2)
 
@@ -203,11 +206,18 @@ def test_review_page_filters(client_for, members, review):
     url = review.get_absolute_url()
     client = client_for(members[Role.VIEWER])
     response = client.get(url, {"status": "at_risk"})
-    assert "Showing 1 of 6 items." in response.text
+    assert "Showing 1 of 6 items" in response.text
     assert "Item 1.2" in response.text
     assert "Item 0.1" not in response.text
     response = client.get(url, {"blocker": "1"})
-    assert "Showing 2 of 6 items." in response.text
+    assert "Showing 0 of 6 items" in response.text  # a new review has no go-live blocker
+    flagged = review.items.get(key="item-0-0")
+    review_item_update(
+        item=flagged, acting_user=members[Role.FACILITATOR], version=1,
+        is_blocker=True, blocker_reason="The bank file format is still unknown.",
+    )  # fmt: skip
+    response = client.get(url, {"blocker": "1"})
+    assert "Showing 1 of 6 items" in response.text
     response = client.get(
         url, {"status": "done"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="checklist"
     )
@@ -221,3 +231,57 @@ def test_changes_since_previous_review(client_for, members, project, review):
     later = make_review(project, template=review.template, title="Second review")
     response = client_for(members[Role.VIEWER]).get(later.get_absolute_url())
     assert "1 item moved since “Readiness review”" in response.text
+
+
+def test_the_review_page_is_a_compact_table_whose_rows_open_in_place(client_for, members, review):
+    item = review.items.get(key="item-0-1")
+    review_item_update(
+        item=item, acting_user=members[Role.FACILITATOR], version=1, response="Plan agreed."
+    )
+    client = client_for(members[Role.VIEWER])
+    page = client.get(review.get_absolute_url()).text
+    assert page.count('<tbody class="item"') == 6
+    assert "Plan agreed." not in page  # details are closed until asked for
+    assert page.count('<details class="review-area') == 2
+    assert "0 of 3 complete · 0%" in page
+    row_url = reverse("reviews:item_row", args=[review.project_id, review.pk, item.pk])
+    opened = client.get(row_url, {"open": "1"}, headers={"HX-Request": "true"}).text
+    assert "Plan agreed." in opened
+    assert "<html" not in opened
+    assert "Edit" not in opened  # a viewer edits nothing
+    closed = client.get(row_url, headers={"HX-Request": "true"}).text
+    assert "Plan agreed." not in closed
+
+
+def test_open_items_only_and_rejected_filters(client_for, members, review):
+    from reviews.services.signoffs import item_sign_off
+
+    approver = members[Role.APPROVER]
+    done = review.items.get(key="item-0-1")
+    done = review_item_update(
+        item=done, acting_user=members[Role.FACILITATOR], version=1, status="done"
+    )
+    item_sign_off(item=done, acting_user=approver, decision="approve")
+    rejected = review.items.get(key="item-1-1")
+    rejected = review_item_update(
+        item=rejected, acting_user=members[Role.FACILITATOR], version=1, status="done"
+    )
+    item_sign_off(item=rejected, acting_user=approver, decision="reject", comment="No evidence")
+    client = client_for(members[Role.VIEWER])
+    url = review.get_absolute_url()
+    assert "Showing 5 of 6 items" in client.get(url, {"open": "1"}).text
+    page = client.get(url, {"rejected": "1"}).text
+    assert "Showing 1 of 6 items" in page
+    assert "Rejected" in page
+
+
+def test_an_item_whose_role_nobody_holds_says_so(client_for, members, review, project):
+    from projects.models import Membership
+
+    Membership.objects.filter(project=project).update(signoff_roles=[])
+    page = client_for(members[Role.PROJECT_MANAGER]).get(review.get_absolute_url()).text
+    assert "Business owner: nobody" in page
+    item = review.items.first()
+    item_page = client_for(members[Role.PROJECT_MANAGER]).get(item.get_absolute_url()).text
+    assert "nobody in the project holds this role" in item_page
+    assert reverse("projects:members", args=[project.pk]) in item_page

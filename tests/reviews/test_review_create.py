@@ -40,16 +40,20 @@ def test_template_edit_never_rewrites_a_past_review(project, members):
     assert review.items.get(key="item-0-0").title == "Item 0.0"
 
 
-def test_blocker_and_mandatory_flags_come_from_the_template(project):
+def test_mandatory_and_severity_come_from_the_template_and_nothing_starts_as_a_blocker(
+    project,
+):
+    """A go-live blocker is what the team flags, not what the template says is blocking."""
     review = make_review(project)
     first = review.items.get(key="item-0-0")
     other = review.items.get(key="item-0-1")
-    assert (first.mandatory, first.is_blocker, first.signoff_roles) == (
+    assert (first.mandatory, first.severity, first.signoff_roles) == (
         True,
-        True,
+        "blocker",
         ["business_owner"],
     )
-    assert (other.mandatory, other.is_blocker) == (False, False)
+    assert (other.mandatory, other.severity) == (False, "high")
+    assert not review.items.filter(is_blocker=True).exists()
 
 
 def test_create_review_page(client_for, project, members):

@@ -19,7 +19,8 @@ def test_new_review_is_not_ready(project, members):
     score = review_score(make_review(project))
     assert score.state == State.NOT_READY
     assert score.percent == 0
-    assert score.overall.open_blockers == 2
+    assert score.overall.open_blockers == 0  # nobody flagged a go-live blocker yet
+    assert score.overall.blocking_not_done == 2  # its two items of blocker severity
     assert score.overall.unsigned_mandatory == 2
 
 
@@ -32,17 +33,21 @@ def test_everything_done_and_signed_is_ready(project, members):
     assert all(s.rag == "green" for s in score.sections)
 
 
-def test_one_open_blocker_makes_it_not_ready_whatever_the_percentage(project, members):
+def test_one_flagged_go_live_blocker_makes_it_not_ready_whatever_the_percentage(project, members):
     review = make_review(project)
     items = list(review.items.order_by("key"))
-    blocker = items[0]
-    for item in items[1:]:
+    for item in items:
         finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    flagged = items[1]  # an optional item the team finds is a blocker after all
+    review_item_update(
+        item=flagged, acting_user=members[Role.FACILITATOR], version=flagged.version + 1,
+        status=ItemStatus.AT_RISK, is_blocker=True, blocker_reason="The bank changed its format",
+    )  # fmt: skip
     score = review_score(review)
     assert score.percent == 83  # 5 of 6
     assert score.state == State.NOT_READY
     assert score.overall.open_blockers == 1
-    assert blocker.key == "item-0-0"
+    assert score.overall.blocking_not_done == 0
 
 
 def test_done_but_unsigned_mandatory_item_is_not_ready(project, members):
@@ -119,7 +124,9 @@ def test_rejection_blocks_signed_state(project, members):
     from tests.factories import MembershipFactory, UserFactory
 
     second = UserFactory()
-    MembershipFactory(project=project, user=second, role=Role.APPROVER)
+    MembershipFactory(
+        project=project, user=second, role=Role.APPROVER, signoff_roles=["business_owner"]
+    )
     item_sign_off(item=item, acting_user=second, decision="reject", comment="Evidence missing")
     score = review_score(review)
     assert score.overall.complete == 0

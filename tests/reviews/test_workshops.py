@@ -208,6 +208,72 @@ def test_workshop_mode_refuses_stale_version(client_for, review, members):
     assert item.response == "From the PM"
 
 
+def test_moving_on_with_unsaved_edits_saves_them_then_shows_the_next_item(
+    client_for, review, members
+):
+    first, second = review.items.order_by("section__order", "order")[:2]
+    response = mode_save(
+        client_for(members[Role.FACILITATOR]), review, first,
+        response="Typed before moving on", go_to=str(second.pk),
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert f"“{first.title}” were saved before moving on" in response.text
+    assert second.title in response.text
+    assert response["HX-Push-Url"].endswith(f"?item={second.pk}")
+    first.refresh_from_db()
+    assert first.response == "Typed before moving on"
+
+
+def test_moving_on_over_a_conflict_stays_on_the_item_and_keeps_the_text(
+    client_for, review, members
+):
+    first, second = review.items.order_by("section__order", "order")[:2]
+    review_item_update(
+        item=first, acting_user=members[Role.PROJECT_MANAGER], version=1, response="From the PM"
+    )
+    response = mode_save(
+        client_for(members[Role.FACILITATOR]), review, first,
+        response="From the room", go_to=str(second.pk),
+    )  # fmt: skip
+    assert response.status_code == 409
+    assert "From the room" in response.text
+    assert "From the PM" in response.text
+    assert "HX-Push-Url" not in response
+    assert 'data-state="unsaved"' in response.text
+
+
+def test_the_blocker_flag_is_set_from_workshop_mode_with_its_reason(client_for, review, members):
+    item = review.items.get(key="item-0-1")
+    client = client_for(members[Role.FACILITATOR])
+    refused = mode_save(client, review, item, is_blocker="on")
+    assert refused.status_code == 422
+    assert "Say why the go-live blocker flag changes" in refused.text
+    saved = mode_save(
+        client, review, item, is_blocker="on", blocker_reason="Bank file format unknown"
+    )
+    assert saved.status_code == 200
+    item.refresh_from_db()
+    assert item.is_blocker is True
+
+
+def test_viewers_see_no_editor_no_add_a_risk_and_no_minutes_box(
+    client_for, review, members, workshop
+):
+    from reviews.services.workshops import workshop_save_minutes
+
+    workshop_save_minutes(
+        workshop=workshop, acting_user=members[Role.FACILITATOR], minutes="Agreed.", version=1
+    )
+    page = client_for(members[Role.VIEWER]).get(url(review, "workshop_mode")).text
+    assert 'id="workshop-form"' not in page
+    assert 'id="add-risk"' not in page
+    assert 'id="minutes-text"' not in page
+    assert "Agreed." in page  # the minutes are read, not edited
+    facilitator = client_for(members[Role.FACILITATOR]).get(url(review, "workshop_mode")).text
+    for control in ('id="workshop-form"', 'id="add-risk"', 'id="minutes-text"'):
+        assert control in facilitator
+
+
 def test_workshop_mode_check_tells_when_someone_else_saved(client_for, review, members):
     item = review.items.get(key="item-0-1")
     client = client_for(members[Role.FACILITATOR])

@@ -17,6 +17,7 @@ def bulk_register(project, owners, raised_by, count):
         [
             Risk(
                 project=project,
+                number=n + 1,
                 title=f"Bulk finding {n}",
                 type=types[n % 4],
                 status=statuses[n % 5],

@@ -42,6 +42,7 @@ MATRIX = {
         {F, PM}, 302,
     ),
     "item_findings": ("get", ["project_pk", "item_pk"], None, EVERYONE, 200),
+    "blocker_findings": ("get", ["project_pk"], None, EVERYONE, 200),
     "quick_add": ("get", ["project_pk", "item_pk"], None, CONTRIBUTING, 200),
     "my_actions": ("get", [], None, EVERYONE, 200),
 }  # fmt: skip

@@ -332,3 +332,21 @@ def test_bulk_reassign_is_all_or_nothing(risk, members):
         )  # fmt: skip
     assert MitigationAction.objects.get(pk=first.pk).owner == members[Role.CONTRIBUTOR]
     assert not MitigationActionChange.objects.filter(note="Reassigned").exists()
+
+
+def test_findings_are_numbered_per_project_from_r_1(project, members):
+    from tests.factories import MembershipFactory, ProjectFactory
+
+    facilitator = members[Role.FACILITATOR]
+    first = services.risk_create(
+        project=project, acting_user=facilitator, title="First", likelihood=2, impact=2
+    )
+    second = services.risk_create(
+        project=project, acting_user=facilitator, title="Second", likelihood=2, impact=2
+    )
+    other = ProjectFactory()
+    MembershipFactory(project=other, user=facilitator, role=Role.FACILITATOR)
+    elsewhere = services.risk_create(
+        project=other, acting_user=facilitator, title="Elsewhere", likelihood=2, impact=2
+    )
+    assert [first.reference, second.reference, elsewhere.reference] == ["R-1", "R-2", "R-1"]

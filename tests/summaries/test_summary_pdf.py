@@ -61,7 +61,8 @@ def set_status(item, status, **fields):
 
 @pytest.fixture
 def reviews(project, members):
-    """A previous review and the current one, 3 areas of 4 items (x.0 mandatory blockers)."""
+    """A previous review and the current one, 3 areas of 4 items (x.0 mandatory; blockers in
+    the current review)."""
     template = make_template(sections=3, items_per_section=4)
     previous = make_review(
         project, template=template, acting_user=members[F], title="Early readiness check"
@@ -72,6 +73,7 @@ def reviews(project, members):
     current = make_review(
         project, template=template, acting_user=members[F], title="Go-live readiness review"
     )
+    current.items.filter(mandatory=True).update(is_blocker=True)  # Item 0.0, 1.0, 2.0
     now = items_by_title(current)
     for title in ("Item 0.1", "Item 1.1", "Item 1.2", "Item 2.1"):  # 1.2 and 2.1 moved forward
         set_status(now[title], "done")
@@ -148,9 +150,7 @@ def test_executive_summary_asks_for_the_missing_votes(project, members, reviews)
     Vote.objects.create(decision=decision, voter=second, choice="go")
     summary = pdf_pages(review)[0][1]
     assert "Open for votes" in summary
-    assert (
-        "Vote on the go / no-go: 1 of 2 needed votes cast; waiting for Approver Person." in summary
-    )
+    assert "Vote on the go / no-go: 1 go vote of 2 needed; waiting for Approver Person." in summary
 
 
 def test_executive_summary_of_a_first_review_says_the_trend_starts_later(project, members):
@@ -161,45 +161,22 @@ def test_executive_summary_of_a_first_review_says_the_trend_starts_later(project
     assert "Open the go / no-go decision" in summary
 
 
-def mark_override(decision, reason, monkeypatch):
-    """Make ``decision`` an override, with or without the override fields on the model.
-
-    The override rule (issue 11, section 1) adds ``Decision.is_override`` and
-    ``override_reason``; until it does, the PDF reads them with defaults, so the test sets
-    them on the class instead.
-    """
-    if "is_override" in {field.name for field in Decision._meta.get_fields()}:
-        Decision.objects.filter(pk=decision.pk).update(is_override=True, override_reason=reason)
-    else:
-        monkeypatch.setattr(Decision, "is_override", True, raising=False)
-        monkeypatch.setattr(Decision, "override_reason", reason, raising=False)
-
-
-def test_an_override_is_shown_as_such_with_what_it_overrode_who_and_why(
-    project, members, reviews, monkeypatch
-):
+def test_an_override_is_shown_as_such_with_what_it_overrode_who_and_why(project, members, reviews):
     _, review = reviews
-    decision = Decision.objects.create(
+    Decision.objects.create(
         review=review, opened_by=members[F], status="recorded", outcome="go",
         rationale="The business accepts the open items.", recorded_by=members[PM],
-        recorded_at=timezone.now(),
-        snapshot={
-            "score": {"state": "not_ready", "state_label": "Not ready"},
-            "blocker_items": [{"key": "item-0-0"}, {"key": "item-1-0"}],
-            "blocker_risks": [],
-            "unsigned_mandatory": [{"key": "item-2-0"}],
-            "overdue_actions": [],
-            "votes": [{"voter": "Approver Person", "choice": "go"},
-                      {"voter": "Second Approver", "choice": "no_go"}],
-            "votes_needed": 2,
-        },
+        recorded_at=timezone.now(), snapshot={},
+        overridden=["a not ready gate: 3 go-live blockers, 3 mandatory items not done and signed",
+                    "votes that do not meet the rule: 0 go of 1 needed (0 no-go, 0 abstain)"],
+        override_reason="Year-end close cannot move; hypercare covers the gaps.",
     )  # fmt: skip
-    mark_override(decision, "Year-end close cannot move; hypercare covers the gaps.", monkeypatch)
     pages, _ = pdf_pages(review)
     expected = squeezed(
-        "Go, recorded against a not-ready gate (2 open blockers, 1 mandatory item not done and "
-        "signed) and the vote rule (1 go vote of 2 needed) by Project Manager Person: Year-end "
-        "close cannot move; hypercare covers the gaps."
+        "Override. Go, recorded against a not ready gate: 3 go-live blockers, 3 mandatory items "
+        "not done and signed; and against votes that do not meet the rule: 0 go of 1 needed "
+        "(0 no-go, 0 abstain) by Project Manager Person: Year-end close cannot move; hypercare "
+        "covers the gaps."
     )
     assert expected in squeezed(pages[1])  # the executive summary
     decision_page = next(page for page in pages if "2. Go / no-go decision" in page)
@@ -225,6 +202,7 @@ def test_a_decision_that_is_not_an_override_does_not_say_so(project, members, re
 def test_not_started_items_are_grouped_by_area_with_counts_not_rows(project, members):
     template = make_template(sections=2, items_per_section=6)
     review = make_review(project, template=template, acting_user=members[F])
+    review.items.filter(mandatory=True).update(is_blocker=True)  # Item 0.0 and 1.0
     items = items_by_title(review)
     set_status(items["Item 1.3"], "done", response="Signed off in the workshop.")
     pages, _ = pdf_pages(review)
@@ -363,3 +341,13 @@ def test_executive_summary_asks_to_name_a_signer_for_a_role_nobody_holds(db):
         "Name who signs as Business owner: nobody in the project holds this role, "
         "and 2 items wait for Business owner." in summary
     )
+
+
+def test_executive_summary_asks_to_rework_rejected_items(project, members, reviews):
+    _, review = reviews
+    item = items_by_title(review)["Item 2.1"]
+    SignOff.objects.create(item=item, signer=members[A], decision="reject", item_version=1,
+                           comment="The evidence is last year's.")  # fmt: skip
+    summary = pdf_pages(review)[0][1]
+    assert "Rework 1 item a stakeholder rejected: Item 2.1." in summary
+    assert "Sign off 2 finished items: Approver Person (2)." in summary  # not the rejected one
