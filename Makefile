@@ -16,12 +16,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make run: set up everything on a fresh machine and serve on http://127.0.0.1:8000
+## (another port: make run PORT=8001; links in e-mails follow it unless SITE_URL is set)
+PORT ?= 8000
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	mkdir -p var/mail var/media
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: lint, the layers contract, migrations check, and the whole test suite
 test: $(STAMP)

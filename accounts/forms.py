@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.lockout import normalise_login
 from accounts.models import User
 
 
@@ -8,6 +9,10 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean_username(self):
+        # One spelling per account, so the lock-out counts every spelling together.
+        return normalise_login(self.cleaned_data["username"])
 
 
 class ProfileForm(forms.ModelForm):

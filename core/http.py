@@ -1,8 +1,20 @@
-"""HTTP helpers every app's views use: a safe redirect target, URLs for many rows."""
+"""HTTP helpers every app's views use: a safe redirect target, URLs for many rows, the
+client's address."""
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def client_ip(request):
+    """The address of the client: REMOTE_ADDR, or behind the TLS proxy (BEHIND_TLS_PROXY)
+    the last X-Forwarded-For entry, the one the proxy itself added (earlier entries are
+    whatever the client claimed). Log-in lock-out and rate limits count by it."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        address = forwarded.rsplit(",", 1)[-1].strip() or address
+    return address[:45]
 
 
 def absolute_url(path):

@@ -6,6 +6,7 @@ from projects.selectors import memberships_of_project, project_list_for_user
 from reviews.selectors.items import items_awaiting_signoff
 from reviews.selectors.reviews import project_reviews_with_trend
 from reviews.selectors.scores import latest_review_scores
+from reviews.selectors.workshops import upcoming_workshops
 from risks.selectors import home_risk_panels, project_risk_summary
 
 
@@ -20,6 +21,7 @@ def home_context(user):
     return {
         "projects": projects,
         "awaiting_signoff": items_awaiting_signoff(user),
+        "upcoming_workshops": upcoming_workshops(user),
         **risk_panels,
     }
 

@@ -1,24 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
 from readiness import views
-
-
-@login_not_required
-def health(request):
-    """Liveness probe for the proxy and compose healthchecks."""
-    return HttpResponse("ok", content_type="text/plain")
-
 
 admin.site.site_header = "readiness administration"
 admin.site.site_title = "readiness admin"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", health, name="health"),
+    path("health/", views.health, name="health"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/<int:project_pk>/", views.project_detail, name="project_detail"),
     path("accounts/", include(auth_urlpatterns)),
@@ -30,3 +21,5 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "readiness.views.server_error"

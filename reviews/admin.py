@@ -25,27 +25,30 @@ from reviews.services.checklist_formats import CSV_COLUMNS
 from reviews.services.checklists import (
     EXPORT_CONTENT_TYPES,
     EXPORT_FORMATS,
+    IMPORT_MAX_BYTES,
     ChecklistImportError,
     checklist_export,
     checklist_import,
     format_from_filename,
     template_key_from_filename,
 )
+from reviews.uploads import upload_refusal
 
 # --- Checklist templates ------------------------------------------------------
 
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
-
 
 class ChecklistImportForm(forms.Form):
-    file = forms.FileField(help_text="A YAML file, or a CSV file with one row per item (UTF-8).")
+    file = forms.FileField(
+        help_text="A YAML file, or a CSV (UTF-8) or XLSX file with one row per item."
+    )
     format = forms.ChoiceField(
-        choices=[("", "From the file name"), ("yaml", "YAML"), ("csv", "CSV")], required=False
+        choices=[("", "From the file name"), ("yaml", "YAML"), ("csv", "CSV"), ("xlsx", "XLSX")],
+        required=False,
     )
     key = forms.SlugField(
         max_length=100,
         required=False,
-        help_text="Default: the YAML file's key, or the CSV file's name. "
+        help_text="Default: the YAML file's key, or the CSV or XLSX file's name. "
         "Importing a key that exists creates its next version.",
     )
     name = forms.CharField(
@@ -58,13 +61,14 @@ class ChecklistImportForm(forms.Form):
         if upload is None:
             return cleaned
         if upload.size > IMPORT_MAX_BYTES:
-            self.add_error("file", "The file is larger than 2 MB; a checklist never is.")
+            limit = IMPORT_MAX_BYTES // (1024 * 1024)
+            self.add_error("file", f"The file is larger than {limit} MB; a checklist never is.")
         fmt = cleaned.get("format") or format_from_filename(upload.name)
-        if not cleaned.get("key") and fmt == "csv":
+        if not cleaned.get("key") and fmt in ("csv", "xlsx"):
             cleaned["key"] = template_key_from_filename(upload.name)
         cleaned["format"] = fmt
         if not fmt:
-            self.add_error("format", "Cannot tell from the file name; choose YAML or CSV.")
+            self.add_error("format", "Cannot tell from the file name; choose YAML, CSV or XLSX.")
         return cleaned
 
 
@@ -154,9 +158,15 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ChecklistImportForm(request.POST or None, request.FILES or None)
+        posted = request.method == "POST"
+        form = ChecklistImportForm(request.POST if posted else None, request.FILES or None)
         errors = []
-        if request.method == "POST" and form.is_valid():
+        refusal = upload_refusal(request) if posted else None
+        if refusal:  # stopped as it arrived, far over any checklist's size
+            form.is_valid()
+            form.errors.pop("file", None)  # not "required": say why it is missing
+            form.add_error("file", refusal)
+        if posted and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 template = checklist_import(

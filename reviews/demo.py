@@ -18,7 +18,9 @@ from reviews.services.workshops import workshop_create, workshop_save_minutes
 EARLY_REVIEW_TITLE = "Early readiness check (10 weeks out)"
 CURRENT_REVIEW_TITLE = "Go-live readiness review (4 weeks out)"
 
-# (item key, status, response, owner e-mail, signers)
+# (item key, status, response, owner, who signs it off: each signs as every stakeholder role
+# the item names that they hold). Roles nobody listed here holds stay awaited, so the
+# approvers find items waiting on their home page.
 EARLY_ANSWERS = [
     (
         "glr-review-scheduled",
@@ -46,172 +48,62 @@ EARLY_ANSWERS = [
 ]
 
 CURRENT_ANSWERS = [
-    (
-        "glr-review-scheduled",
-        "done",
-        "Review held 4 weeks before the date; mitigation time planned.",
-        "pm",
-        ["approver"],
-    ),
-    (
-        "glr-test-cycles-exit-criteria",
-        "in_progress",
-        "SIT and performance closed; UAT cycle 2 ends Friday.",
-        "facilitator",
-        [],
-    ),
-    (
-        "glr-risk-register",
-        "done",
-        "Risk log kept in readiness; every risk has an owner and a date.",
-        "pm",
-        ["approver"],
-    ),
-    (
-        "glr-go-no-go-criteria",
-        "done",
-        "Criteria agreed in steering: no open blocker without accepted workaround.",
-        "pm",
-        ["approver", "approver2"],
-    ),
-    (
-        "scope-business-terms",
-        "done",
-        "Scope presented as 42 end-to-end processes.",
-        "pm",
-        ["approver"],
-    ),
-    (
-        "scope-profile-recorded",
-        "done",
-        "Big-bang, 3 ISV solutions, 14 interfaces, 380 users at go-live.",
-        "facilitator",
-        ["approver"],
-    ),
-    ("scope-gap-list", "done", "Eleven gaps, all prioritised with owners.", "pm", ["approver"]),
-    (
-        "scope-signoff",
-        "done",
-        "Signed by the finance and operations directors.",
-        "pm",
-        ["approver", "approver2"],
-    ),
-    (
-        "acc-all-test-types",
-        "done",
-        "All test types in the strategy executed on the full solution.",
-        "contributor",
-        ["approver"],
-    ),
-    (
-        "acc-end-to-end",
-        "done",
-        "Order-to-cash and procure-to-pay run end to end with integrations.",
-        "contributor",
-        [],
-    ),
-    (
-        "uat-scope-coverage",
-        "done",
-        "All 612 requirements traced to test cases.",
-        "contributor",
-        ["approver"],
-    ),
-    (
-        "uat-migrated-data",
-        "done",
-        "UAT cycle 2 runs on the third trial migration.",
-        "contributor",
-        ["approver"],
-    ),
-    (
-        "uat-real-security-roles",
-        "at_risk",
-        "Warehouse testers still share one role; fix planned.",
-        "contributor",
-        [],
-    ),
+    ("glr-review-scheduled", "done",
+     "Review held 4 weeks before the date; mitigation time planned.", "facilitator", ["pm"]),
+    ("glr-test-cycles-exit-criteria", "in_progress",
+     "SIT and performance closed; UAT cycle 2 ends Friday.", "facilitator", []),
+    ("glr-risk-register", "done",
+     "Risk log kept in readiness; every risk has an owner and a date.", "facilitator", ["pm"]),
+    ("glr-go-no-go-criteria", "done",
+     "Criteria agreed in steering: no open blocker without accepted workaround.", "pm",
+     ["approver"]),
+    # Waits for Alice Approver (business owner).
+    ("scope-business-terms", "done", "Scope presented as 42 end-to-end processes.", "pm", []),
+    ("scope-profile-recorded", "done",
+     "Big-bang, 3 ISV solutions, 14 interfaces, 380 users at go-live.", "pm", ["facilitator"]),
+    ("scope-gap-list", "done", "Eleven gaps, all prioritised with owners.", "facilitator", ["pm"]),
+    # Signed by the business owner; waits for Arjun Approver (executive sponsor).
+    ("scope-signoff", "done", "Signed by the finance and operations directors.", "pm",
+     ["approver"]),
+    ("acc-all-test-types", "done",
+     "All test types in the strategy executed on the full solution.", "facilitator",
+     ["contributor"]),
+    # Waits for Carla Contributor (test lead).
+    ("acc-end-to-end", "done",
+     "Order-to-cash and procure-to-pay run end to end with integrations.", "facilitator", []),
+    ("uat-scope-coverage", "done", "All 612 requirements traced to test cases.", "facilitator",
+     ["contributor"]),
+    ("uat-migrated-data", "done", "UAT cycle 2 runs on the third trial migration.", "facilitator",
+     ["contributor"]),
+    ("uat-real-security-roles", "at_risk",
+     "Warehouse testers still share one role; fix planned.", "contributor", []),
     ("uat-signoff", "in_progress", "Sign-off meeting booked after cycle 2.", "pm", []),
-    (
-        "perf-peak-load",
-        "done",
-        "Month-end peak simulated at 1.5x volume; targets met.",
-        "facilitator",
-        ["approver"],
-    ),
-    ("perf-signoff", "done", "Accepted by the business owners.", "facilitator", ["approver"]),
-    (
-        "sit-before-uat",
-        "done",
-        "SIT closed two weeks before UAT started.",
-        "contributor",
-        ["approver"],
-    ),
-    (
-        "sit-signoff",
-        "done",
-        "All 14 interfaces signed off.",
-        "contributor",
-        ["approver", "approver2"],
-    ),
-    (
-        "dm-plan",
-        "done",
-        "Strategy, sequence and reconciliation documented.",
-        "contributor",
-        ["approver"],
-    ),
-    (
-        "dm-dry-runs",
-        "at_risk",
-        "Third dry run took 31 hours against a 24-hour window.",
-        "contributor",
-        [],
-    ),
-    (
-        "dm-fits-window",
-        "at_risk",
-        "Does not fit yet: parallel loads being tuned.",
-        "contributor",
-        [],
-    ),
-    (
-        "cut-plan-complete",
-        "in_progress",
-        "Runbook has 212 steps; owners missing on 9.",
-        "facilitator",
-        [],
-    ),
-    (
-        "cut-mock-cutover",
-        "not_started",
-        "Mock cutover planned for next weekend.",
-        "facilitator",
-        [],
-    ),
+    ("perf-peak-load", "done", "Month-end peak simulated at 1.5x volume; targets met.",
+     "contributor", ["facilitator"]),
+    # Signed by the solution architect; waits for Alice Approver (business owner).
+    ("perf-signoff", "done", "Accepted by the business owners.", "pm", ["facilitator"]),
+    ("sit-before-uat", "done", "SIT closed two weeks before UAT started.", "contributor",
+     ["facilitator"]),
+    # Signed by the integration lead; waits for Alice Approver (business owner).
+    ("sit-signoff", "done", "All 14 interfaces signed off.", "contributor", ["facilitator"]),
+    ("dm-plan", "done", "Strategy, sequence and reconciliation documented.", "pm",
+     ["contributor"]),
+    ("dm-dry-runs", "at_risk", "Third dry run took 31 hours against a 24-hour window.",
+     "contributor", []),
+    ("dm-fits-window", "at_risk", "Does not fit yet: parallel loads being tuned.",
+     "contributor", []),
+    ("cut-plan-complete", "in_progress", "Runbook has 212 steps; owners missing on 9.",
+     "facilitator", []),
+    ("cut-mock-cutover", "not_started", "Mock cutover planned for next weekend.", "facilitator",
+     []),
     ("cm-training-delivered", "in_progress", "70% of users trained; rest scheduled.", "pm", []),
-    (
-        "env-licenses",
-        "done",
-        "Licences bought in the production tenant and assigned.",
-        "pm",
-        ["approver"],
-    ),
-    (
-        "ax-collation",
-        "done",
-        "Source database uses SQL_Latin1_General_CP1_CI_AS.",
-        "contributor",
-        ["approver"],
-    ),
-    (
-        "ax-warehouse-mobile",
-        "not_applicable",
-        "Warehouse keeps its current scanners for phase 1.",
-        "pm",
-        [],
-    ),
-]
+    # Waits for Arjun Approver (IT lead).
+    ("env-licenses", "done", "Licences bought in the production tenant and assigned.", "pm", []),
+    ("ax-collation", "done", "Source database uses SQL_Latin1_General_CP1_CI_AS.", "contributor",
+     ["approver2"]),
+    ("ax-warehouse-mobile", "not_applicable",
+     "Warehouse keeps its current scanners for phase 1.", "pm", []),
+]  # fmt: skip
 
 
 def _holders(project):
@@ -227,8 +119,7 @@ def _holders(project):
 
 
 def _answer_review(review, answers, people):
-    """Answer the listed items; those with signers are signed by a holder of each role they
-    name (never by their owner alone)."""
+    """Answer the listed items; the signers sign each as the roles it names that they hold."""
     by_key = {item.key: item for item in review.items.all()}
     holders = _holders(review.project)
     short = {
@@ -254,16 +145,18 @@ def _answer_review(review, answers, people):
         )
         if not signers:
             continue
-        for role in item.signoff_roles:
-            signer = next((u for u in holders.get(role, []) if u != item.owner), None)
-            if signer is not None:
-                item = item_sign_off(
-                    item=item,
-                    acting_user=signer,
-                    decision=SignOff.Decision.APPROVE,
-                    comment="Evidence reviewed.",
-                    as_role=role,
-                ).item
+        signed_roles = set()
+        for signer in (short[name] for name in signers):
+            for role in item.signoff_roles:
+                if role not in signed_roles and signer in holders.get(role, []):
+                    signed_roles.add(role)
+                    item = item_sign_off(
+                        item=item,
+                        acting_user=signer,
+                        decision=SignOff.Decision.APPROVE,
+                        comment="Evidence reviewed.",
+                        as_role=role,
+                    ).item
 
 
 @transaction.atomic

@@ -2,6 +2,11 @@ from django import forms
 
 from core.forms import DateInput, DateTimeInput
 from reviews.models import ChecklistTemplate, ItemStatus, Review, SignOff
+from reviews.services.workshops import (
+    MAX_DURATION_MINUTES,
+    check_guest_email,
+    check_workshop_time,
+)
 
 
 class ReviewForm(forms.Form):
@@ -101,7 +106,7 @@ class WorkshopForm(forms.Form):
     title = forms.CharField(max_length=200)
     starts_at = forms.DateTimeField(label="Starts at", widget=DateTimeInput())
     duration_minutes = forms.IntegerField(
-        label="Duration (minutes)", min_value=15, max_value=600, initial=90
+        label="Duration (minutes)", min_value=15, max_value=MAX_DURATION_MINUTES, initial=90
     )
     location = forms.CharField(
         max_length=300, required=False, help_text="Room, or the meeting link."
@@ -127,6 +132,13 @@ class WorkshopForm(forms.Form):
             (s.key, s.title) for s in review.sections.order_by("order")
         ]
 
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        problem = check_workshop_time(starts_at, 90).get("starts_at")
+        if problem:
+            raise forms.ValidationError(problem)
+        return starts_at
+
     def clean_guests(self):
         """Guests as typed, one per line: ``Name <e-mail>`` or ``Name``; (name, e-mail) pairs."""
         guests = []
@@ -136,8 +148,11 @@ class WorkshopForm(forms.Form):
                 continue
             name, _, rest = line.partition("<")
             email = rest.rstrip(">").strip()
-            if rest and "@" not in email:
-                raise forms.ValidationError(f"Line {number}: “{email}” is not an e-mail address.")
+            if rest:
+                try:
+                    email = check_guest_email(email)
+                except forms.ValidationError as error:
+                    raise forms.ValidationError(f"Line {number}: {error.messages[0]}") from error
             guests.append((name.strip() or email, email))
         return guests
 

@@ -11,10 +11,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core.spreadsheets import neutralise_formula
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _local(value):
@@ -87,8 +86,7 @@ def csv_response(name, headers, rows):
             return ""
         if isinstance(value, datetime.date):
             return value.isoformat()
-        text = str(value)
-        return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+        return neutralise_formula(str(value))
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -39,6 +39,14 @@ class SummaryReport(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A second request while one is under way joins it (summaries.services).
+            models.UniqueConstraint(
+                fields=["review"],
+                condition=models.Q(status__in=["queued", "rendering"]),
+                name="summary_one_in_flight_per_review",
+            )
+        ]
 
     def __str__(self):
         return f"Summary of {self.review} ({self.get_status_display()})"

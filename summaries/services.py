@@ -1,45 +1,60 @@
 """Summary PDFs of a review: request, render, e-mail, and picking up what got stuck.
 
 A request is recorded at once (status "queued") and the render task is enqueued after
-the commit; the web request never renders. If the broker is down the request stays
-queued and ``summaries_requeue_stuck`` (Celery beat, every 10 minutes) enqueues it
-again, as it does for a render whose worker died. Rendering and sending are
-idempotent through the report's recorded state: a ready report is not rendered again
-(and a re-render overwrites the one file), a sent report is not sent again.
+the commit; the web request never renders. A review has at most one report queued or
+rendering (a database constraint): a second request, a double click say, joins it. If
+the broker is down the request stays queued and ``summaries_requeue_stuck`` (Celery beat,
+every 10 minutes) enqueues it again. A render whose worker died is redelivered by the
+broker and renders again once the dead worker's claim is older than the task time limit
+(no render can still be running under it); the sweep is the backstop. Rendering and
+sending are idempotent through the report's recorded state: a ready report is not
+rendered again (and a re-render overwrites the one file), a sent report is not sent again.
 """
 
 import datetime
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from core.http import absolute_url
-from decisions.selectors import latest_decision
 from projects import permissions
 from projects.models import Role
 from projects.selectors import member_ids, members_in_roles, project_access
-from reviews.selectors.scores import review_score
-from summaries import pdf, tasks
+from summaries import emails, pdf, tasks
 from summaries.models import SummaryReport
 
 logger = logging.getLogger(__name__)
 
 # What publishing raises when the broker is unreachable (kombu wraps transport errors).
 BROKER_ERRORS = (KombuOperationalError, ConnectionError, TimeoutError)
+# The database itself being down is not a render fault (the task retries).
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 # A report queued or rendering for longer than this is enqueued again by the sweep.
 STUCK_AFTER = datetime.timedelta(minutes=10)
 # A report whose render was started this many times without finishing is given up.
 MAX_RENDER_ATTEMPTS = 3
+IN_FLIGHT = (SummaryReport.Status.QUEUED, SummaryReport.Status.RENDERING)
+
+
+class RenderClaimHeld(Exception):
+    """A redelivered render found the claim of a worker that died seconds ago: no render
+    can still run under it after ``retry_in`` seconds (the task time limit)."""
+
+    def __init__(self, retry_in):
+        self.retry_in = retry_in
+        super().__init__(f"the render claim expires in {retry_in} s")
+
+
+def render_claim_lifetime():
+    """How long a render claim holds: the hard time limit, past which no render runs."""
+    return datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
 def default_recipients(project):
@@ -90,7 +105,9 @@ def summary_request(*, review, acting_user, recipients=None, send=False):
     """Record a summary request (queued) and enqueue its render after the commit.
 
     ``recipients`` default to the approvers and the project manager; with ``send`` the
-    PDF is e-mailed to them once it is ready.
+    PDF is e-mailed to them once it is ready. When a report of the review is already
+    queued or rendering (a double click, two people at once), that report is returned
+    instead, marked ``was_under_way``, with this request's e-mail added to it.
     """
     project = review.project
     if not permissions.can_request_summary(project_access(user=acting_user, project=project)):
@@ -102,12 +119,39 @@ def summary_request(*, review, acting_user, recipients=None, send=False):
     )
     if send and not recipients:
         raise ValidationError({"recipients": "Choose at least one member to e-mail it to."})
-    report = SummaryReport.objects.create(
-        review=review, requested_by=acting_user, send_requested=bool(send)
+    under_way = _report_under_way(review)
+    if under_way is None:
+        try:
+            with transaction.atomic():
+                report = SummaryReport.objects.create(
+                    review=review, requested_by=acting_user, send_requested=bool(send)
+                )
+        except IntegrityError:  # a concurrent request created it first (one in flight)
+            under_way = _report_under_way(review)
+            if under_way is None:
+                raise
+        else:
+            report.recipients.set(recipients)
+            report.was_under_way = False
+            transaction.on_commit(lambda: enqueue_render(report.pk))
+            return report
+    if send:
+        under_way.recipients.add(*recipients)
+        if not under_way.send_requested:
+            under_way.send_requested = True
+            under_way.save(update_fields=["send_requested", "updated_at"])
+    under_way.was_under_way = True
+    return under_way
+
+
+def _report_under_way(review):
+    """The review's report queued or rendering, locked; or None."""
+    return (
+        SummaryReport.objects.select_for_update()
+        .filter(review=review, status__in=IN_FLIGHT)
+        .order_by("pk")
+        .first()
     )
-    report.recipients.set(recipients)
-    transaction.on_commit(lambda: enqueue_render(report.pk))
-    return report
 
 
 @transaction.atomic
@@ -143,8 +187,14 @@ def summary_send_request(*, report, acting_user, recipients):
 # --- Rendering -------------------------------------------------------------------------------
 
 
-def _claim_render(report_id, now):
-    """Move the report to "rendering" unless it is ready or another worker renders it now."""
+def _claim_render(report_id, now, *, redelivered=False):
+    """Move the report to "rendering" unless it is ready or a live worker renders it now.
+
+    A claim younger than the task time limit may belong to a live render: a first delivery
+    leaves it alone; a redelivered task (its worker died) raises RenderClaimHeld to come back
+    when it expires. An older claim is dead and is taken over, up to MAX_RENDER_ATTEMPTS;
+    a render that kept killing its worker is then marked failed.
+    """
     with transaction.atomic():
         report = (
             SummaryReport.objects.select_for_update(of=("self",))
@@ -153,13 +203,15 @@ def _claim_render(report_id, now):
         )
         if report.status == SummaryReport.Status.READY and report.file:
             return None
-        rendering_elsewhere = (
-            report.status == SummaryReport.Status.RENDERING
-            and report.started_at
-            and report.started_at > now - STUCK_AFTER
-        )
-        if rendering_elsewhere:
-            return None
+        if report.status == SummaryReport.Status.RENDERING and report.started_at:
+            expires_at = report.started_at + render_claim_lifetime()
+            if expires_at > now:
+                if redelivered:
+                    raise RenderClaimHeld(math.ceil((expires_at - now).total_seconds()))
+                return None
+            if report.attempts >= MAX_RENDER_ATTEMPTS:
+                _give_up(report, now)
+                return None
         report.status = SummaryReport.Status.RENDERING
         report.started_at = now
         report.attempts += 1
@@ -168,24 +220,39 @@ def _claim_render(report_id, now):
         return report
 
 
+def _give_up(report, now):
+    report.status = SummaryReport.Status.FAILED
+    report.error = (
+        f"The PDF could not be rendered after {report.attempts} attempts (the worker "
+        "stopped while rendering). Request a new summary; if it fails again, tell "
+        "the site administrator."
+    )
+    report.finished_at = now
+    report.save(update_fields=["status", "error", "finished_at", "updated_at"])
+
+
 def _file_name(report):
     review = report.review
     stem = slugify(f"{review.project.name} {review.title}")[:80] or "review"
     return f"{stem}-summary-{report.pk}.pdf"
 
 
-def summary_render(*, report_id):
+def summary_render(*, report_id, redelivered=False):
     """Render the report's PDF and store it; or mark it failed with a readable message.
 
     Idempotent: a ready report is left as it is; a render that runs again (a redelivered
     task, the requeue sweep) overwrites the same file name, so one file is kept.
+    ``redelivered``: the broker handed the task back because its worker died (see
+    ``_claim_render``).
     """
     now = timezone.now()
-    report = _claim_render(report_id, now)
+    report = _claim_render(report_id, now, redelivered=redelivered)
     if report is None:
         return SummaryReport.objects.get(pk=report_id)
     try:
         document, pages = pdf.render_summary(report.review, generated_at=now)
+    except DATABASE_ERRORS:
+        raise  # the database is down, not the render: the task retries (still "rendering")
     except Exception as error:  # any render fault must end as "failed", never a stuck spinner
         logger.exception("Summary %s could not be rendered", report_id)
         message = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
@@ -223,38 +290,6 @@ def summary_render(*, report_id):
 # --- E-mail ----------------------------------------------------------------------------------
 
 
-def summary_email(report):
-    """The e-mail of a summary: a short text + HTML body and the PDF attached."""
-    review = report.review
-    project = review.project
-    score = review_score(review)
-    decision = latest_decision(review)
-    recipients = list(report.recipients.filter(is_active=True).order_by("full_name"))
-    context = {
-        "report": report,
-        "review": review,
-        "project": project,
-        "score": score,
-        "decision": decision,
-        "site_url": settings.SITE_URL,
-        "review_url": absolute_url(review.get_absolute_url()),
-        "summaries_url": absolute_url(
-            reverse("summaries:summary_list", args=[project.pk, review.pk])
-        ),
-    }
-    subject = " ".join(render_to_string("emails/summary_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/summary.txt", context),
-        to=[user.email for user in recipients],
-        reply_to=[report.requested_by.email],
-    )
-    message.attach_alternative(render_to_string("emails/summary.html", context), "text/html")
-    with report.file.open("rb") as handle:
-        message.attach(report.file.name.rsplit("/", 1)[-1], handle.read(), "application/pdf")
-    return message
-
-
 def summary_send(*, report_id):
     """E-mail a ready summary to its recipients, once.
 
@@ -270,7 +305,7 @@ def summary_send(*, report_id):
         )
         if report.sent_at is not None or report.status != SummaryReport.Status.READY:
             return report
-        message = summary_email(report)
+        message = emails.summary_email(report)
         if not message.to:
             report.send_error = "Nobody to send it to: choose recipients among the members."
             report.save(update_fields=["send_error", "updated_at"])

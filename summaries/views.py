@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects import permissions
@@ -57,7 +58,7 @@ def summary_request_view(request, access, review_pk):
     if form.is_valid():
         chosen = list(form.cleaned_data["recipients"])
         try:
-            summary_request(
+            report = summary_request(
                 review=review,
                 acting_user=request.user,
                 recipients=chosen or None,
@@ -66,11 +67,24 @@ def summary_request_view(request, access, review_pk):
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(
-                request,
-                "Summary requested: it is queued and renders in the background. This page "
-                "shows its progress.",
-            )
+            if report.was_under_way:
+                messages.info(
+                    request,
+                    f"A summary of this review is already being produced (requested by "
+                    f"{report.requested_by} at {timezone.localtime(report.created_at):%H:%M}); "
+                    "this page shows its progress"
+                    + (
+                        " and it will be e-mailed as you asked."
+                        if form.cleaned_data["send"]
+                        else "."
+                    ),
+                )
+            else:
+                messages.success(
+                    request,
+                    "Summary requested: it is queued and renders in the background. This page "
+                    "shows its progress.",
+                )
             return redirect(
                 "summaries:summary_list", project_pk=access.project.pk, review_pk=review.pk
             )

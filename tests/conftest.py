@@ -1,5 +1,6 @@
 import os
 import socket
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -47,6 +48,44 @@ def need_postgres():
     if REQUIRE_SERVICES:
         pytest.fail("REQUIRE_SERVICES=1 but the tests are not running on PostgreSQL (DATABASE_URL)")
     pytest.skip("needs PostgreSQL: set DATABASE_URL (CI's second pass does)")
+
+
+# --- Real Celery workers (tests/workers.py) ------------------------------------------
+
+
+@pytest.fixture
+def worker_queue(tmp_path):
+    """A fresh queue this process publishes to; yields (queue, mail folder, log file)."""
+    from tests.celery_broker import publishing_to
+
+    redis_url = need_redis()
+    need_postgres()
+    queue = f"worker-test-{os.getpid()}-{time.time_ns()}"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    log_path = tmp_path / "worker.log"
+    try:
+        with publishing_to(redis_url, queue=queue):
+            yield queue, mail_dir, log_path
+    finally:
+        from django.db import connection
+
+        connection.close()  # the worker's connections are gone; ours is reopened as needed
+        if log_path.exists():
+            print(log_path.read_text(errors="replace")[-3000:])
+
+
+@pytest.fixture
+def worker(worker_queue):
+    """Start ``celery worker`` on a fresh queue; yield (queue, mail folder); stop it."""
+    from tests.workers import start_worker, stop_worker
+
+    queue, mail_dir, log_path = worker_queue
+    process = start_worker(queue, mail_dir, log_path)
+    try:
+        yield queue, mail_dir
+    finally:
+        stop_worker(process)
 
 
 @pytest.fixture

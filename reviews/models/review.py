@@ -1,5 +1,7 @@
 """A readiness review and its copied checklist: items, history, evidence, sign-offs."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -210,6 +212,15 @@ class ItemEvidence(models.Model):
     @property
     def is_file(self):
         return bool(self.file)
+
+    @property
+    def host(self):
+        """The host a link leads to (shown beside its title, which anyone could have typed)."""
+        return (urlsplit(self.url).hostname or "") if self.url else ""
+
+    @property
+    def is_web_link(self):
+        return urlsplit(self.url).scheme.lower() in ("http", "https") and bool(self.host)
 
 
 class SignOffDecision(models.TextChoices):

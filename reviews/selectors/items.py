@@ -198,7 +198,7 @@ def item_detail(access, item):
 def evidence_get(access, evidence_pk):
     """Evidence (not removed) of an item in the viewer's project, else 404."""
     return get_object_or_404(
-        ItemEvidence.objects.select_related("item__review__project"),
+        ItemEvidence.objects.select_related("item__review__project", "added_by"),
         item__review__project=access.project,
         pk=evidence_pk,
         removed_at__isnull=True,
@@ -226,10 +226,21 @@ def items_awaiting_signoff(user):
         .order_by("review__project__name", "review_id", "section__order", "order")
     )
     rows = signoff_rows(SignOff.objects.filter(item__in=[item.pk for item in candidates]))
+    labels = dict(SignoffRole.choices)
+    links = {}
     waiting = []
     for item in candidates:
         item.signoff_list = rows.get(item.pk, [])
         item.signoff = signoff_state(item, item.signoff_list)
-        if is_awaiting(accesses[item.review.project_id], item):
-            waiting.append(item)
+        access = accesses[item.review.project_id]
+        if not is_awaiting(access, item):
+            continue
+        if item.review_id not in links:
+            links[item.review_id] = ItemLinks(item.review)
+        item.url = links[item.review_id].detail.fill(item.pk)
+        item.sign_off_url = links[item.review_id].sign_off.fill(item.pk)
+        # Why it waits on me: the roles it still needs that I sign as.
+        mine = permissions.eligible_signoff_roles(access, item) & set(item.signoff.awaited_roles)
+        item.awaiting_as = sorted(labels.get(role, "approver") for role in mine)
+        waiting.append(item)
     return waiting

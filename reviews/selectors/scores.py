@@ -1,8 +1,8 @@
 """Readiness scores of many reviews at once, cached under what they are computed from."""
 
-from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 
+from core.cache import safe_cache
 from reviews.models import Review, ReviewItem, ReviewSection, SignOff
 from reviews.scoring import score_review, signoff_state
 from reviews.selectors.items import review_items, signoff_rows
@@ -42,7 +42,8 @@ def scores_for_reviews(reviews):
 
     Scores are cached under a fingerprint of what they are computed from, so pages that
     show many reviews (home, project trend) load items only for reviews that changed:
-    two aggregate queries when every score is cached, three more otherwise.
+    two aggregate queries when every score is cached, three more otherwise. With the cache
+    down every score is computed (and the outage logged): slower, never an error.
     """
     reviews = list(reviews)
     if not reviews:
@@ -52,12 +53,14 @@ def scores_for_reviews(reviews):
         review_id: f"review-score:v2:{review_id}:{fingerprint}"
         for review_id, fingerprint in _score_fingerprints(ids).items()
     }
-    cached = cache.get_many(keys.values())
+    cached = safe_cache.get_many(keys.values())
     scores = {review_id: cached[key] for review_id, key in keys.items() if key in cached}
     missing = [review_id for review_id in ids if review_id not in scores]
     if missing:
         computed = _compute_scores(missing)
-        cache.set_many({keys[rid]: score for rid, score in computed.items()}, SCORE_CACHE_SECONDS)
+        safe_cache.set_many(
+            {keys[rid]: score for rid, score in computed.items()}, SCORE_CACHE_SECONDS
+        )
         scores.update(computed)
     return scores
 

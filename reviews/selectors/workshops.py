@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from projects.selectors import member_users, memberships_of_project
 from reviews.models import ItemStatus, ReviewItem, Workshop
@@ -89,3 +90,19 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
         }
     )
     return context
+
+
+UPCOMING_WORKSHOPS = 5
+
+
+def upcoming_workshops(user, *, limit=UPCOMING_WORKSHOPS):
+    """The next workshops the user facilitates or is invited to, in their projects (one query)."""
+    return list(
+        Workshop.objects.filter(
+            review__project__memberships__user=user, starts_at__gte=timezone.now()
+        )
+        .filter(Q(facilitator=user) | Q(attendees__user=user))
+        .select_related("review__project")
+        .distinct()
+        .order_by("starts_at")[:limit]
+    )

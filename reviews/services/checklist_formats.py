@@ -1,8 +1,15 @@
-"""Checklist template files: read and check a YAML or CSV file.
+"""Checklist template files: read and check a YAML, CSV or XLSX file.
 
 Nothing here touches the database. Reading returns a ``ParsedChecklist`` of plain
 dicts shaped like the models, or raises ``ChecklistImportError`` with every problem
-found, each with the line of the file it is on, so a user can fix a file in one go.
+found, each with the line (a sheet's row) it is on, so a user can fix a file in one go.
+
+The files come from people, so nothing in them may cost more than its size: a file over
+``IMPORT_MAX_BYTES`` is refused unread, YAML anchors and aliases (a few hundred bytes of
+them stand for gigabytes) are refused with their line before anything is built, an XLSX
+file (a zip) is refused when it would unpack beyond ``XLSX_MAX_UNCOMPRESSED_BYTES`` or
+holds more rows or columns than a checklist has, and error messages are capped in length
+and number.
 """
 
 import codecs
@@ -13,8 +20,11 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from core.spreadsheets import restore_formula
 from projects.models import Scope, SignoffRole
 from reviews.models import SCOPE_ALL, ItemSeverity
+
+from .checklist_xlsx import xlsx_rows
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 SCOPES = (SCOPE_ALL, *Scope.values)
@@ -42,6 +52,11 @@ CSV_SECTION_NAMES = {name: f"section_{name}" for name in SECTION_FIELDS}
 LIST_SEPARATOR = ";"  # roles and scopes
 TEXT_LIST_SEPARATOR = " | "  # key questions and red flags (sentences may contain ';')
 MAX_ORDER = 1_000_000
+# The shipped checklist is 60 KB as YAML and 105 items; these leave room for any real one.
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+MAX_ERRORS = 200
+MAX_MESSAGE_LENGTH = 300
+MAX_SHOWN_VALUE = 60
 TRUE_WORDS = {"yes", "y", "true", "1"}
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
@@ -55,11 +70,34 @@ class ImportRowError:
         return f"line {self.line}: {self.message}"
 
 
+def _capped(message, limit=MAX_MESSAGE_LENGTH):
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _shown(value):
+    """A value quoted in an error message: its first characters only."""
+    return _capped(str(value), MAX_SHOWN_VALUE)
+
+
 class ChecklistImportError(Exception):
-    """A file that cannot be imported; ``errors`` lists every problem, by line."""
+    """A file that cannot be imported; ``errors`` lists its problems, by line.
+
+    At most MAX_ERRORS problems are kept (then one saying how many more there are), each
+    message at most MAX_MESSAGE_LENGTH characters: a hostile file cannot make a huge page.
+    """
 
     def __init__(self, errors):
-        self.errors = sorted(errors, key=lambda error: error.line)
+        errors = sorted(errors, key=lambda error: error.line)
+        kept = [ImportRowError(error.line, _capped(error.message)) for error in errors[:MAX_ERRORS]]
+        if len(errors) > MAX_ERRORS:
+            more = len(errors) - MAX_ERRORS
+            kept.append(
+                ImportRowError(
+                    errors[MAX_ERRORS].line,
+                    f"… and {more} more problems from this line on; fix these first",
+                )
+            )
+        self.errors = kept
         super().__init__("\n".join(str(error) for error in self.errors))
 
 
@@ -106,7 +144,7 @@ class _Checker:
     def slug(self, raw, name):
         value = self.text(raw, name, required=True, max_length=100)
         if value and not SLUG.fullmatch(value):
-            self.error(name, f"'{value}' may only contain letters, digits, '-' and '_'")
+            self.error(name, f"'{_shown(value)}' may only contain letters, digits, '-' and '_'")
         return value
 
     def number(self, raw, name, default):
@@ -117,7 +155,7 @@ class _Checker:
             value = int(value.strip())
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ORDER:
             return value
-        self.error(name, f"'{value}' is not a whole number from 0 to {MAX_ORDER}")
+        self.error(name, f"'{_shown(value)}' is not a whole number from 0 to {MAX_ORDER}")
         return default
 
     def flag(self, raw, name):
@@ -127,13 +165,13 @@ class _Checker:
         word = str("" if value is None else value).strip().lower()
         if word in TRUE_WORDS | FALSE_WORDS:
             return word in TRUE_WORDS
-        self.error(name, f"'{value}' is not yes/no, true/false or 1/0")
+        self.error(name, f"'{_shown(value)}' is not yes/no, true/false or 1/0")
         return False
 
     def choice(self, raw, name, allowed, default):
         value = self.text(raw, name) or default
         if value and value not in allowed:
-            self.error(name, f"unknown value '{value}'; use one of {', '.join(allowed)}")
+            self.error(name, f"unknown value '{_shown(value)}'; use one of {', '.join(allowed)}")
         return value
 
     def strings(self, raw, name):
@@ -155,7 +193,9 @@ class _Checker:
         values = list(dict.fromkeys(self.strings(raw, name)))  # de-duplicated, in order
         for value in values:
             if value not in allowed:
-                self.error(name, f"unknown {what} '{value}'; use one of {', '.join(allowed)}")
+                self.error(
+                    name, f"unknown {what} '{_shown(value)}'; use one of {', '.join(allowed)}"
+                )
         return values
 
 
@@ -242,10 +282,18 @@ def decode(data, errors):
 def parse_checklist(*, data, fmt):
     """Read and check a whole file; raise ChecklistImportError listing every problem."""
     errors = []
-    text = decode(data, errors)
     parsed = None
-    if text is not None:
-        parsed = _parse_yaml(text, errors) if fmt == "yaml" else _parse_csv(text, errors)
+    if len(data) > IMPORT_MAX_BYTES:
+        limit = IMPORT_MAX_BYTES // (1024 * 1024)
+        errors.append(
+            ImportRowError(1, f"the file is larger than {limit} MB; a checklist never is")
+        )
+    elif fmt == "xlsx":
+        parsed = _parse_xlsx(data, errors)
+    else:
+        text = decode(data, errors)
+        if text is not None:
+            parsed = _parse_yaml(text, errors) if fmt == "yaml" else _parse_csv(text, errors)
     if errors or parsed is None:
         raise ChecklistImportError(errors)
     return parsed
@@ -269,12 +317,49 @@ def _line_of_field(root, name):
     return 1
 
 
+def _refuse_anchors_and_aliases(text, errors):
+    """An error on each line holding a YAML anchor (&name) or alias (*name), found in the
+    event stream before anything is built: aliases let a few hundred bytes stand for
+    gigabytes (an "alias bomb"), and a checklist never needs them. True when there was one."""
+    found = {}
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = f"alias '*{_shown(event.anchor)}'"
+            elif getattr(event, "anchor", None):
+                mark = f"anchor '&{_shown(event.anchor)}'"
+            else:
+                continue
+            marks = found.setdefault(event.start_mark.line + 1, [])
+            if mark not in marks:
+                marks.append(mark)
+            if len(found) > MAX_ERRORS:
+                break
+    except yaml.YAMLError:
+        pass  # a syntax error: the parse reports it with its line
+    for line, marks in found.items():
+        what = (
+            "YAML "
+            + ", ".join(marks[:3])
+            + (f" and {len(marks) - 3} more" if len(marks) > 3 else "")
+        )
+        errors.append(
+            ImportRowError(
+                line, f"{what}: anchors and aliases are not accepted; write each value out in full"
+            )
+        )
+    return bool(found)
+
+
 def _parse_yaml(text, errors):
     try:
         # The reader checks the characters when the loader is made (control characters fail).
         loader = yaml.SafeLoader(text)
     except yaml.YAMLError as exc:
         errors.append(ImportRowError(1, f"invalid YAML: {exc}"))
+        return None
+    if _refuse_anchors_and_aliases(text, errors):
+        loader.dispose()
         return None
     try:
         root = loader.get_single_node()
@@ -294,7 +379,7 @@ def _parse_yaml(text, errors):
     for name in document:
         if name not in TOP_FIELDS:
             line = _line_of_field(root, name)
-            errors.append(ImportRowError(line, f"unknown field '{name}'"))
+            errors.append(ImportRowError(line, f"unknown field '{_shown(name)}'"))
     top = _Checker(errors, 1)
     parsed = ParsedChecklist(
         key=top.text(document, "key"),
@@ -324,7 +409,7 @@ def _yaml_entries(root, document, name, fields, clean, errors):
             errors.append(ImportRowError(line, f"{name}: each entry must be a mapping"))
             continue
         for unknown in sorted(set(raw) - set(fields), key=str):
-            errors.append(ImportRowError(line, f"unknown field '{unknown}'"))
+            errors.append(ImportRowError(line, f"unknown field '{_shown(unknown)}'"))
         group = str(raw.get("section")) if name == "items" else None
         positions[group] = positions.get(group, 0) + 1
         cleaned.append((line, clean(raw, _Checker(errors, line), positions[group])))
@@ -348,10 +433,10 @@ def _csv_rows(text, errors):
     return rows
 
 
-def _check_header(header, errors):
+def _check_header(header, errors, *, csv_hint=True):
     problems = []
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    unknown = [name for name in header if name not in CSV_COLUMNS]
+    duplicates = sorted({_shown(name) for name in header if header.count(name) > 1})
+    unknown = [_shown(name) for name in header if name not in CSV_COLUMNS]
     missing = [name for name in CSV_REQUIRED_COLUMNS if name not in header]
     if duplicates:
         problems.append(f"duplicate columns: {', '.join(duplicates)}")
@@ -360,7 +445,9 @@ def _check_header(header, errors):
     if missing:
         problems.append(f"missing columns: {', '.join(missing)}")
     if problems:
-        hint = " (the file seems to use ';' between columns; use ',')" if len(header) == 1 else ""
+        hint = ""
+        if csv_hint and len(header) == 1:
+            hint = " (the file seems to use ';' between columns; use ',')"
         expected = f"; expected columns: {', '.join(CSV_COLUMNS)}"
         errors.append(ImportRowError(1, "; ".join(problems) + hint + expected))
     return not problems
@@ -371,13 +458,22 @@ def _split(value, separator):
 
 
 def _parse_csv(text, errors):
-    rows = _csv_rows(text, errors)
+    # An export neutralises formula-like text ('=...); read it back as it was.
+    rows = [
+        (line, [restore_formula(cell) for cell in row]) for line, row in _csv_rows(text, errors)
+    ]
+    return _parse_table(rows, errors, csv_hint=True)
+
+
+def _parse_table(rows, errors, *, csv_hint=False):
+    """A header row of CSV_COLUMNS then one row per item: the rows of a CSV file or of the
+    Items sheet of an XLSX file, as (line, cells)."""
     if not rows:
         errors.append(ImportRowError(1, "the file is empty; the first line must be the header"))
         return None
     header_line, header = rows[0]
     header = [name.strip().lower() for name in header]
-    if header_line != 1 or not _check_header(header, errors):
+    if header_line != 1 or not _check_header(header, errors, csv_hint=csv_hint):
         if header_line != 1:
             errors.append(ImportRowError(1, "the first line must be the header"))
         return None
@@ -420,8 +516,22 @@ def _merge_section(sections, section_lines, key, raw, line, errors):
             continue
         if section.get(name, value) != value:
             message = (
-                f"section_{name}: '{value}' differs from '{section[name]}' given for section "
-                f"'{key}' on an earlier row"
+                f"section_{name}: '{_shown(value)}' differs from '{_shown(section[name])}' given "
+                f"for section '{_shown(key)}' on an earlier row"
             )
             errors.append(ImportRowError(line, message))
         section.setdefault(name, value)
+
+
+# --- XLSX (read by checklist_xlsx.py) ------------------------------------------
+
+
+def _parse_xlsx(data, errors):
+    rows = xlsx_rows(data, errors, ImportRowError, expected_columns=len(CSV_COLUMNS))
+    if rows is None:
+        return None
+    if rows:
+        width = len(rows[0][1])
+        # Rows shorter than the header only lack empty cells at their end.
+        rows = [(line, cells + [""] * (width - len(cells))) for line, cells in rows]
+    return _parse_table(rows, errors)

@@ -7,6 +7,8 @@ import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from core.spreadsheets import neutralise_formula
+
 from .checklist_formats import (
     CSV_COLUMNS,
     CSV_ITEM_NAMES,
@@ -19,6 +21,11 @@ from .checklist_formats import (
 
 
 class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        # Never write anchors and aliases (a shared list would get one): the importer
+        # refuses them.
+        return True
+
     def increase_indent(self, flow=False, indentless=False):
         # Indent list entries under their key, as people write YAML by hand.
         return super().increase_indent(flow, False)
@@ -64,8 +71,12 @@ def csv_rows(content):
 
 
 def to_csv(content):
+    """CSV with formula-like text neutralised (the importer restores it, core.spreadsheets)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(csv_rows(content))
+    rows = csv_rows(content)
+    csv.writer(buffer).writerows(
+        [rows[0], *([neutralise_formula(v, reversible=True) for v in row] for row in rows[1:])]
+    )
     # The BOM makes Excel open the file as UTF-8; the importer accepts it.
     return buffer.getvalue().encode("utf-8-sig")
 

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from reviews.models import ChecklistTemplate, TemplateItem, TemplateSection
 
 from .checklist_formats import (
+    IMPORT_MAX_BYTES,
     ITEM_FIELDS,
     SECTION_FIELDS,
     SLUG,
@@ -28,6 +29,7 @@ __all__ = [
     "EXPORT_CONTENT_TYPES",
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
+    "IMPORT_MAX_BYTES",
     "ChecklistImportError",
     "ImportRowError",
     "checklist_export",
@@ -43,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CHECKLIST_PATH = Path(__file__).resolve().parent.parent / "data" / "go-live-checklist.yaml"
 DEFAULT_CHECKLIST_KEY = "success-by-design-go-live"
-IMPORT_FORMATS = ("yaml", "csv")
+IMPORT_FORMATS = ("yaml", "csv", "xlsx")
 EXPORT_FORMATS = ("yaml", "csv", "xlsx")
 EXPORT_CONTENT_TYPES = {
     "yaml": "application/yaml; charset=utf-8",
@@ -53,9 +55,9 @@ EXPORT_CONTENT_TYPES = {
 
 
 def format_from_filename(filename):
-    """'yaml' or 'csv' from a file name's extension, or None."""
+    """'yaml', 'csv' or 'xlsx' from a file name's extension, or None."""
     suffix = Path(filename or "").suffix.lower()
-    return {".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}.get(suffix)
+    return {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "xlsx"}.get(suffix)
 
 
 def template_key_from_filename(filename):
@@ -131,14 +133,15 @@ def _resolve_identity(parsed, *, template_key, name):
 
 
 def checklist_import(*, data, fmt, acting_user=None, template_key=None, name=None):
-    """Import a YAML or CSV file as the next version of its template; all or nothing.
+    """Import a YAML, CSV or XLSX file as the next version of its template; all or nothing.
 
     Every problem in the file is collected first and raised together as a
     ChecklistImportError; the database is written only when there is none. The new
     version becomes the active one; reviews already created keep their own copy.
     """
     if fmt not in IMPORT_FORMATS:
-        raise ChecklistImportError([ImportRowError(1, f"unknown format '{fmt}'; use yaml or csv")])
+        message = f"unknown format '{str(fmt)[:20]}'; use {', '.join(IMPORT_FORMATS)}"
+        raise ChecklistImportError([ImportRowError(1, message)])
     parsed = parse_checklist(data=data, fmt=fmt)
     identity, errors = _resolve_identity(parsed, template_key=template_key, name=name)
     if errors:

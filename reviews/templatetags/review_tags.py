@@ -72,12 +72,14 @@ def trend_markers(reviews):
     ordered = list(reversed([r for r in reviews if getattr(r, "score", None)]))
     if not ordered:
         return []
-    step = 540 / max(len(ordered) - 1, 1)
+    step = 500 / max(len(ordered) - 1, 1)
     return [
         {
             "review": review,
-            "x": round(50 + index * step),
-            "y": round(100 - review.score.percent * 0.9),
+            "x": round(70 + index * step),
+            "y": round(110 - review.score.percent * 0.9),
+            "date": _day(review.scheduled_date or review.created_at.date()),
+            "label": f"{review.score.percent}%",
         }
         for index, review in enumerate(ordered)
     ]
@@ -86,3 +88,7 @@ def trend_markers(reviews):
 @register.simple_tag
 def trend_points(reviews):
     return " ".join(f"{p['x']},{p['y']}" for p in trend_markers(reviews))
+
+
+def _day(value):
+    return f"{value.day} {value:%b %Y}"

@@ -17,6 +17,7 @@ from reviews.selectors.items import evidence_get, item_detail, item_get, items_a
 from reviews.selectors.scores import scores_for_reviews
 from reviews.services.items import item_evidence_add, item_evidence_remove, review_item_update
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
+from reviews.uploads import upload_refusal
 
 ROW = "reviews/review_detail.html#item-row"
 
@@ -151,6 +152,10 @@ def evidence_add(request, access, review_pk, item_pk):
     item = item_get(access, review_pk, item_pk)
     if not permissions.can_edit_item(access, item):
         raise PermissionDenied
+    refusal = upload_refusal(request)
+    if refusal:  # the upload was stopped as it arrived (reviews.uploads)
+        messages.error(request, refusal)
+        return redirect(item)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -180,10 +185,12 @@ def evidence_remove(request, access, evidence_pk):
 @require_http_methods(["GET"])
 @project_view
 def evidence_download(request, access, evidence_pk):
-    """Serve an uploaded file to project members only (never from a public media URL)."""
+    """Serve an uploaded file to project members only (never from a public media URL); for
+    a link, a page saying where it leads (never a bare redirect to what someone typed)."""
     evidence = evidence_get(access, evidence_pk)
     if not evidence.file:
-        return redirect(evidence.url)
+        context = {"evidence": evidence, "item": evidence.item, "review": evidence.item.review}
+        return render(request, "reviews/evidence_leaving.html", context)
     return FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
     )

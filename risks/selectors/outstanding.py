@@ -21,10 +21,11 @@ from .heatmap import heatmap
 
 
 def open_blocker_risks(project):
-    """Go-live blockers still open or being mitigated, newest first, with the item they came from."""
+    """Go-live blockers still open or being mitigated, newest first, with the item they came
+    from and who raised them."""
     return list(
         Risk.objects.filter(project=project, is_blocker=True, status__in=ACTIVE_STATUSES)
-        .select_related("review_item")
+        .select_related("review_item", "raised_by")
         .order_by("-created_at")
     )
 

@@ -577,3 +577,23 @@ def test_the_manager_records_an_override_in_the_page_and_it_shows_everywhere(
     assert line.startswith("Go, recorded against a not ready gate")
     assert line in response.text  # the decision page
     assert line in manager.get(project.get_absolute_url()).text  # the project page
+
+
+def test_the_decision_page_dates_the_frozen_overdue_actions_as_people_read_them(
+    client_for, review, members, project
+):
+    from tests.factories import MitigationActionFactory, RiskFactory
+
+    risk = RiskFactory(project=project, raised_by=members[Role.FACILITATOR])
+    due = in_days(-3)
+    MitigationActionFactory(
+        risk=risk, owner=members[Role.CONTRIBUTOR], due_date=due, description="Retest roles"
+    )
+    decision = decision_record(
+        decision=decision_open(review=review, acting_user=members[Role.FACILITATOR]),
+        acting_user=members[Role.FACILITATOR], outcome="no_go",
+        rationale="Not ready", what_must_change="Retest",
+    )  # fmt: skip
+    page = client_for(members[Role.VIEWER]).get(decision.get_absolute_url()).text
+    assert f"Retest roles — {members[Role.CONTRIBUTOR]}, due {due:%-d %b %Y}" in page
+    assert due.isoformat() not in page

@@ -89,7 +89,8 @@ def _safe(name):
 
 @pytest.fixture
 def page_for(browser, live_server, demo, request):
-    """``page_for(email)``: a new browser context for that person, logged in via the form.
+    """``page_for(email)``: a new browser context for that person, logged in via the form
+    (``page_for(None)``: someone not signed in).
 
     When the test ends, every page it opened is saved as a screenshot under
     tests/e2e/screenshots/ (the journey's last page, also when it failed).
@@ -107,8 +108,9 @@ def page_for(browser, live_server, demo, request):
         )
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
-        contexts.append((email, context, page))
-        log_in(page, email, password)
+        contexts.append((email or "anonymous", context, page))
+        if email:
+            log_in(page, email, password)
         return page
 
     yield open_page
@@ -130,3 +132,18 @@ def log_in(page, email, password=DEMO_PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log in")).to_have_count(0)
+
+
+def open_item(page, title):
+    """Open an item's details in place on the review page (its title is the row's link)."""
+    from playwright.sync_api import expect
+
+    page.locator("#checklist").get_by_role("link", name=title, exact=True).click()
+    close = page.get_by_role("link", name=f"Close {title}", exact=True)
+    expect(close).to_be_visible()
+    return page.locator("tbody.item").filter(has=close)
+
+
+def field(label):
+    """A form field's label as crispy-forms renders it: the text, maybe a * for required."""
+    return re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$")

@@ -104,12 +104,18 @@ VISITS = [(name, "facilitator@demo.example.com") for name in PAGES] + [
 
 
 def _opened_forms(demo):
-    """(name, page, (role, name) of what opens the form, the form's submit button)."""
+    """(name, who, page, the (role, name) clicked in turn, the (role, name) then shown)."""
     review = demo["review"].get_absolute_url()
+    item = demo["review"].items.first().title
+    signed = "Stakeholder sign-off on performance"  # done, awaiting Alice Approver
+    facilitator, approver = "facilitator@demo.example.com", "approver@demo.example.com"
     return [
-        ("review, item editor open", review, ("link", re.compile(r"^Edit (?!review$)")), "Save"),
-        ("workshop mode, add a risk open", f"{review}workshop/", ("link", "Add a risk"),
-         "Add finding"),
+        ("review, item details open", approver, review,
+         [("link", signed)], ("button", f"Sign off {signed}")),
+        ("review, item editor open", facilitator, review,
+         [("link", item), ("link", f"Edit {item}")], ("button", "Save")),
+        ("workshop mode, add a risk open", facilitator, f"{review}workshop/",
+         [("link", re.compile(r"^Add a risk"))], ("button", "Add finding")),
     ]  # fmt: skip
 
 
@@ -137,11 +143,13 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(page_fo
         print(f"axe on {name} ({url}) as {email}: {len(found)} serious/critical violations")
         failures += [f"{name} ({url}) as {email}:\n{violation}" for violation in found]
     # What htmx puts into the pages: the review's inline editor and workshop mode's quick add.
-    page = pages["facilitator@demo.example.com"]
-    for name, url, opener, opened in _opened_forms(demo):
+    for name, email, url, openers, opened in _opened_forms(demo):
+        page = pages.setdefault(email, None) or page_for(email)
+        pages[email] = page
         page.goto(url)
-        page.get_by_role(opener[0], name=opener[1]).first.click()
-        expect(page.get_by_role("button", name=opened)).to_be_visible()
+        for role, label in openers:
+            page.get_by_role(role, name=label, exact=isinstance(label, str)).first.click()
+        expect(page.get_by_role(opened[0], name=opened[1], exact=True)).to_be_visible()
         assert page.url.endswith(url), f"{name}: the form should open in place, not at {page.url}"
         found, known = axe_blocking_violations(page, name)
         known_seen |= known

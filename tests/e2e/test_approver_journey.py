@@ -1,28 +1,17 @@
-"""Approver: sees what awaits their sign-off, signs off two items, rejects one, votes."""
+"""Approver: signs off what awaits them, rejects one item, cannot sign another's role, votes."""
 
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import open_item
+
 pytestmark = pytest.mark.e2e
 
-TO_APPROVE = ["End-to-end testing completed", "Testers use their real security roles"]
-TO_REJECT = "Several full dry runs executed"
-REJECTION = "Dry run 4 must fit inside the 24-hour window."
-
-
-def _team_answered_another_item(review):
-    """The contributor finished a second item since the demo was seeded."""
-    from accounts.models import User
-    from reviews.services.items import review_item_update
-
-    item = review.items.get(title=TO_APPROVE[1])
-    review_item_update(
-        item=item,
-        acting_user=User.objects.get(email="contributor@demo.example.com"),
-        version=item.version,
-        status="done",
-        response="Every warehouse persona retested with its production role.",
-    )
+# In the demo these wait for Alice Approver as business owner (reviews/demo.py).
+TO_APPROVE = ["Stakeholder sign-off on performance", "Stakeholder sign-off on SIT"]
+TO_REJECT = "Present scope in business-process terms"
+REJECTION = "The scope must name the three ISV solutions and the 14 interfaces."
+NOT_MINE = "End-to-end testing completed"  # the test lead's sign-off, not a business owner's
 
 
 def _vote_is_open(review):
@@ -37,29 +26,43 @@ def test_approver_signs_off_rejects_and_votes(page_for, demo):
     from reviews.models import SignOff
 
     review, project = demo["review"], demo["project"]
-    _team_answered_another_item(review)
     _vote_is_open(review)
     page = page_for("approver@demo.example.com")
 
     awaiting = page.get_by_role("region", name="Awaiting my sign-off")
     expect(awaiting.get_by_role("heading")).to_contain_text("Awaiting my sign-off")
-    for title in TO_APPROVE:
+    for title in [*TO_APPROVE, TO_REJECT]:
         expect(awaiting.get_by_role("link", name=title)).to_be_visible()
 
-    page.get_by_role("link", name=project.name, exact=True).click()
-    page.get_by_role("link", name=review.title, exact=True).click()
+    page.get_by_role("link", name=project.name, exact=True).first.click()
+    page.get_by_role("link", name=review.title, exact=True).first.click()
     for title in TO_APPROVE:
-        sign_off = page.get_by_role("button", name=f"Sign off {title}", exact=True)
+        row = open_item(page, title)
+        sign_off = row.get_by_role("button", name=f"Sign off {title}", exact=True)
         sign_off.click()
         expect(sign_off).to_have_count(0)
-    page.get_by_label(f"Sign-off comment for {TO_REJECT}").fill(REJECTION)
-    page.get_by_role("button", name=f"Reject {TO_REJECT}", exact=True).click()
-    expect(page.get_by_text(f"Rejected by Alice Approver: {REJECTION}")).to_be_visible()
+        expect(row.get_by_role("button", name="Revoke my approval")).to_be_visible()
 
-    mine = SignOff.objects.filter(signer__email="approver@demo.example.com", item__review=review)
-    assert set(mine.filter(decision="approve").values_list("item__title", flat=True)) >= set(
-        TO_APPROVE
+    row = open_item(page, TO_REJECT)
+    # Rejecting without saying why is refused in the row, and nothing is recorded.
+    row.get_by_role("button", name=f"Reject {TO_REJECT}", exact=True).click()
+    expect(row.get_by_role("alert")).to_contain_text("Say why you reject this item")
+    assert not SignOff.objects.filter(item__title=TO_REJECT, decision="reject").exists()
+    row.get_by_label(f"Sign-off comment for {TO_REJECT}").fill(REJECTION)
+    row.get_by_role("button", name=f"Reject {TO_REJECT}", exact=True).click()
+    expect(row.get_by_text(f"Rejected by Alice Approver: {REJECTION}")).to_be_visible()
+    expect(row.get_by_role("cell").filter(has_text="Rejected").first).to_be_visible()
+
+    # A role the approver does not hold: the details offer no sign-off.
+    row = open_item(page, NOT_MINE)
+    expect(row.get_by_role("button", name=f"Sign off {NOT_MINE}")).to_have_count(0)
+    expect(row).to_contain_text("Awaiting Test lead")
+
+    mine = SignOff.objects.filter(
+        signer__email="approver@demo.example.com", item__review=review, superseded_at__isnull=True
     )
+    approved = set(mine.filter(decision="approve").values_list("item__title", flat=True))
+    assert approved >= set(TO_APPROVE)
     assert mine.get(decision="reject").comment == REJECTION
 
     page.get_by_role("link", name="Home").click()
@@ -69,15 +72,22 @@ def test_approver_signs_off_rejects_and_votes(page_for, demo):
         )
     ).to_be_visible()
 
+    # The rejection stands in the gate; the approver votes.
     page.goto(review.get_absolute_url())
     page.get_by_role("link", name="Go / no-go").click()
+    gate = page.get_by_role("region", name="Gate")
+    expect(gate.get_by_role("heading", name="Rejected by a stakeholder (1)")).to_be_visible()
+    expect(gate.get_by_role("link", name=TO_REJECT)).to_be_visible()
     page.get_by_label("Go", exact=True).check()
-    page.get_by_label("Comment").fill("Go, with the dry-run fix tracked as a condition.")
+    page.get_by_label("Comment").fill("Go once the scope rejection is answered.")
     page.get_by_role("button", name="Vote", exact=True).click()
 
     expect(page.get_by_text("Your vote is recorded.")).to_be_visible()
     votes = page.get_by_role("region", name="Votes")
     expect(votes.get_by_role("listitem").filter(has_text="Alice Approver")).to_contain_text("Go")
-    expect(votes).to_contain_text("1 of 2 required votes cast")
-    mine = Vote.objects.get(voter__email="approver@demo.example.com", decision__review=review)
+    expect(votes).to_contain_text("Go 1 of 2 needed")
+    expect(votes).to_contain_text("1 of 2 approvers voted")
+    mine = Vote.objects.get(
+        voter__email="approver@demo.example.com", decision__review=review, superseded_at=None
+    )
     assert mine.choice == "go"

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import open_item
+
 pytestmark = pytest.mark.e2e
 
 ITEM = "Business sign-off on UAT"
@@ -14,7 +16,7 @@ SECOND = "UAT cycle 2 closes Friday; sign-off straight after."
 
 def _open_editor(page, review):
     page.goto(review.get_absolute_url())
-    page.get_by_role("link", name=f"Edit {ITEM}", exact=True).click()
+    open_item(page, ITEM).get_by_role("link", name=f"Edit {ITEM}", exact=True).click()
     response = page.get_by_label(re.compile(r"^\s*Response\s*$"))
     expect(response).to_be_visible()
     return response

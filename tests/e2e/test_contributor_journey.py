@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import open_item
+
 pytestmark = pytest.mark.e2e
 
 ACTION = "Map the MT940 field 86 variant and retest with the bank"
@@ -33,8 +35,9 @@ def test_contributor_completes_an_action_updates_an_item_and_is_refused_elsewher
     page.get_by_role("link", name=review.title, exact=True).click()
     page.get_by_label("Owner").select_option(label="Me")
     mine = review.items.filter(owner__email="contributor@demo.example.com").count()
-    expect(page.get_by_text(f"Showing {mine} of {review.items.count()} items.")).to_be_visible()
-    page.get_by_role("link", name=f"Edit {ITEM}", exact=True).click()
+    shown = re.compile(rf"^Showing {mine} of {review.items.count()} items · clear the filters")
+    expect(page.get_by_text(shown)).to_be_visible()
+    open_item(page, ITEM).get_by_role("link", name=f"Edit {ITEM}", exact=True).click()
     editor = page.get_by_role("button", name="Save")
     expect(editor).to_be_visible()
     # The editor's required status ("Status*"), not the filter above the list ("Status").

@@ -3,98 +3,18 @@
 CI's service pass runs these (REQUIRE_SERVICES=1 makes missing services a failure); on a
 machine without PostgreSQL and Redis they skip with the reason. The worker is a subprocess
 on its own queue, with the file e-mail backend in a temporary folder, so the test counts
-the mails it sent.
+the mails it sent. One test kills a worker with SIGKILL mid-render (issue 12).
 """
 
 import os
-import subprocess
-import sys
 import time
-from email import message_from_bytes
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from projects.models import Role
-from tests.celery_broker import publishing_to
-from tests.conftest import need_postgres, need_redis
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import mails_in, start_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url():
-    """The URL of the test database this process uses (the worker must see the same data)."""
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(tmp_path):
-    """Start ``celery worker`` on a fresh queue; yield (queue, mail folder); stop it."""
-    redis_url = need_redis()
-    need_postgres()
-    queue = f"worker-test-{os.getpid()}-{time.time_ns()}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
-        "TEST_CELERY_QUEUE": queue,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        # django-environ drops one leading slash of the path: four slashes for an absolute one.
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "CONN_MAX_AGE": "0",
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "readiness", "worker", "--pool=solo", "-Q", queue,
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        with publishing_to(redis_url, queue=queue):
-            yield queue, mail_dir
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        connection.close()  # the worker's connections are gone; ours is reopened as needed
-        print((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
-
-
-def wait_for(check, timeout=90, message="the worker did not finish in time"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.25)
-    pytest.fail(message)
-
-
-def mails_in(folder):
-    messages = []
-    for path in sorted(folder.glob("*.log")):
-        # The file backend writes each message followed by a line of dashes.
-        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if chunk.strip():
-                messages.append(message_from_bytes(chunk.strip()))
-    return messages
 
 
 def test_a_summary_request_goes_from_queued_to_ready_through_the_worker(worker):
@@ -175,3 +95,58 @@ def test_a_reminder_sweep_through_the_worker_sends_one_digest_per_person(worker)
     messages = mails_in(mail_dir)
     assert sorted(message["To"] for message in messages) == sorted(o.email for o in owners)
     assert Reminder.objects.filter(recipient__in=owners).count() == 3 * len(owners)
+
+
+def test_a_worker_killed_mid_render_leaves_a_report_that_another_worker_finishes(worker_queue):
+    """kill -9 a real worker while it renders, start another: the report reaches "ready"
+    (and is e-mailed once) through the broker's redelivery alone, with no beat running.
+
+    The time limit is 15 s here (300 s in production), so the visibility timeout is 18 s.
+    """
+    import signal
+
+    from summaries.models import SummaryReport
+    from summaries.services import summary_request
+    from tests.factories import MembershipFactory, ProjectFactory, UserFactory, make_review
+
+    queue, mail_dir, log_path = worker_queue
+    limits = {"CELERY_TASK_TIME_LIMIT": "15"}
+    project = ProjectFactory()
+    people = {}
+    for role in (Role.FACILITATOR, Role.PROJECT_MANAGER, Role.APPROVER):
+        people[role] = UserFactory()
+        MembershipFactory(project=project, user=people[role], role=role)
+    review = make_review(project, acting_user=people[Role.FACILITATOR])
+
+    first = start_worker(queue, mail_dir, log_path, **limits)
+    second = None
+    try:
+        report = summary_request(review=review, acting_user=people[Role.FACILITATOR], send=True)
+
+        def rendering():
+            return SummaryReport.objects.filter(pk=report.pk, status="rendering").exists()
+
+        wait_for(rendering, timeout=60, message="the first worker never started rendering")
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        killed_at = time.monotonic()
+        report.refresh_from_db()
+        assert (report.status, report.attempts) == ("rendering", 1)
+
+        second = start_worker(queue, mail_dir, log_path, **limits)
+
+        def finished():
+            report.refresh_from_db()
+            return report.status in {"ready", "failed"} and (report.sent_at or report.send_error)
+
+        wait_for(finished, timeout=120, message="the second worker did not finish the report")
+        recovered_in = time.monotonic() - killed_at
+    finally:
+        stop_worker(first)
+        if second is not None:
+            stop_worker(second)
+    assert report.status == "ready", report.error
+    assert report.attempts == 2
+    assert report.sent_at is not None, report.send_error
+    assert len(mails_in(mail_dir)) == 1
+    print(f"worker killed mid-render: ready {recovered_in:.0f} s later, 1 e-mail, 0 lost")

@@ -86,7 +86,7 @@ def test_yaml_upload_with_key_makes_next_version(staff_client):
 def test_upload_with_unknown_extension_asks_for_the_format(staff_client):
     response = staff_client.post(IMPORT_URL, {"file": upload("list.txt", GOOD_YAML.encode())})
     assert response.status_code == 200
-    assert "Cannot tell from the file name; choose YAML or CSV." in response.text
+    assert "Cannot tell from the file name; choose YAML, CSV or XLSX." in response.text
     assert not ChecklistTemplate.objects.exists()
 
 

@@ -434,3 +434,32 @@ def test_yaml_duplicate_section_keys_are_refused(db):
 )
 def test_yaml_without_items_is_refused(db, text, expected):
     assert expected in import_fails(text.encode(), "yaml")
+
+
+# --- formulas (issue 12) ------------------------------------------------------------
+
+
+FORMULA_TEXTS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)",
+                 "\tTab first", "'quoted already", "- a bullet list"]  # fmt: skip
+
+
+def test_csv_export_neutralises_formulas_and_imports_them_back_unchanged(db):
+    import csv as csv_module
+
+    original = checklist_import(data=GOOD_YAML.encode(), fmt="yaml")
+    item = original.items.get(key="uat-done")
+    item.title = FORMULA_TEXTS[0]
+    item.description = "\n".join(FORMULA_TEXTS)
+    item.save()
+    section = original.sections.get()
+    section.key_questions = FORMULA_TEXTS[1:4]
+    section.purpose = "=1+1"
+    section.save()
+    data = checklist_export(template=original, fmt="csv")
+    rows = list(csv_module.reader(io.StringIO(data.decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    spreadsheet_formulas = [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert spreadsheet_formulas == []
+    assert "'" + FORMULA_TEXTS[0] in cells
+    again = checklist_import(data=data, fmt="csv", template_key="small")
+    assert snapshot(again) == snapshot(original)

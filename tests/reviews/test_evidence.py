@@ -91,3 +91,48 @@ def test_viewer_cannot_add_evidence(client_for, members, item):
         add_url(item), {"url": "https://x.example.com"}
     )
     assert response.status_code == 403
+
+
+# --- Link evidence: an interstitial, never a bare redirect (issue 12) ------------------------
+
+
+def _link(item, members, url="https://evil.example/sharepoint/login?next=x", title="UAT report"):
+    return ItemEvidence.objects.create(
+        item=item, url=url, title=title, added_by=members[Role.CONTRIBUTOR]
+    )
+
+
+def test_link_evidence_opens_a_page_saying_where_it_leads(client_for, members, item):
+    evidence = _link(item, members)
+    url = reverse("reviews:evidence_download", args=[item.review.project_id, evidence.pk])
+    response = client_for(members[Role.VIEWER]).get(url)
+    assert response.status_code == 200  # not a redirect to the stored address
+    page = response.text
+    assert "You are leaving readiness for" in page
+    assert "<strong>evil.example</strong>" in page
+    assert "https://evil.example/sharepoint/login?next=x" in page
+    assert f"Added by {members[Role.CONTRIBUTOR]}" in page
+    assert (
+        'href="https://evil.example/sharepoint/login?next=x" rel="noopener noreferrer nofollow"'
+        in page
+    )
+    assert item.get_absolute_url() in page  # the way back
+
+
+def test_the_item_page_links_evidence_through_the_interstitial_and_shows_the_host(
+    client_for, members, item
+):
+    evidence = _link(item, members, title="Our wiki")
+    page = client_for(members[Role.VIEWER]).get(item.get_absolute_url()).text
+    assert 'href="https://evil.example' not in page
+    assert reverse("reviews:evidence_download", args=[item.review.project_id, evidence.pk]) in page
+    assert "evil.example" in page
+
+
+def test_a_stored_address_that_is_not_http_is_shown_but_not_linked(client_for, members, item):
+    evidence = _link(item, members, url="javascript:alert(1)")
+    url = reverse("reviews:evidence_download", args=[item.review.project_id, evidence.pk])
+    response = client_for(members[Role.VIEWER]).get(url)
+    assert response.status_code == 200
+    assert 'href="javascript:' not in response.text
+    assert "cannot be opened from here" in response.text

@@ -2,7 +2,8 @@
 
 For every input the checklist importer either creates one complete new template version
 or raises ChecklistImportError listing line-numbered problems, with the template, section
-and item counts unchanged. Never any other exception.
+and item counts unchanged. Never any other exception. YAML with anchors and aliases is
+always refused, and so are zips that are not a sane XLSX file (issue 12).
 
 The risks app has exports (CSV/XLSX) but no importer; when one is added, feed it here too.
 """
@@ -10,6 +11,7 @@ The risks app has exports (CSV/XLSX) but no importer; when one is added, feed it
 import csv
 import io
 import os
+import zipfile
 
 import pytest
 import yaml
@@ -30,7 +32,7 @@ from reviews.services.checklist_formats import (
     SECTION_FIELDS,
     parse_checklist,
 )
-from reviews.services.checklist_writers import to_csv, to_yaml
+from reviews.services.checklist_writers import to_csv, to_xlsx, to_yaml
 from reviews.services.checklists import (
     DEFAULT_CHECKLIST_PATH,
     ChecklistImportError,
@@ -64,7 +66,7 @@ def _small_valid_content():
 
 
 VALID = _small_valid_content()
-VALID_FILES = {"yaml": to_yaml(VALID), "csv": to_csv(VALID)}
+VALID_FILES = {"yaml": to_yaml(VALID), "csv": to_csv(VALID), "xlsx": to_xlsx(VALID)}
 
 
 def _counts():
@@ -82,8 +84,8 @@ def _counts():
 
 def import_is_all_or_nothing(data, fmt):
     before = _counts()
-    # A CSV carries no template key; the admin and the command ask for one.
-    key = "fuzzed-checklist" if fmt == "csv" else None
+    # A CSV or XLSX file carries no template key; the admin and the command ask for one.
+    key = "fuzzed-checklist" if fmt in ("csv", "xlsx") else None
     try:
         template = checklist_import(data=data, fmt=fmt, template_key=key)
     except ChecklistImportError as refusal:
@@ -180,6 +182,80 @@ def mutated(draw, fmt):
     return data[:start] + draw(st.binary(max_size=40)) + data[end:]
 
 
+@st.composite
+def aliased_yaml(draw):
+    """A valid checklist in which some part is written once and reused through an alias."""
+    content = yaml.safe_load(VALID_FILES["yaml"])
+    items = content["items"]
+    source = draw(st.sampled_from(items))
+    shared = draw(st.sampled_from(["scopes", "signoff_roles", "whole item"]))
+    target = draw(st.integers(0, len(items) - 1))
+    if shared == "whole item":
+        items.append(source)  # the same dict twice: dumped as an anchor and an alias
+    else:
+        items[target][shared] = source[shared]
+        if items[target] is source:
+            items.append({**source, "key": "copy", shared: source[shared]})
+    return yaml.safe_dump(content, allow_unicode=True).encode()
+
+
+def _workbook(rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Items"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_PARTS = [
+    "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+    "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/styles.xml", "docProps/app.xml",
+]  # fmt: skip
+
+
+@st.composite
+def random_zips(draw):
+    """Zip archives whose members are an XLSX file's parts (or others) with random content,
+    sometimes the parts of a valid export with one replaced."""
+    members = {}
+    if draw(st.booleans()):
+        with zipfile.ZipFile(io.BytesIO(VALID_FILES["xlsx"])) as archive:
+            members = {info.filename: archive.read(info) for info in archive.infolist()}
+    names = st.sampled_from(XLSX_PARTS) | st.text(min_size=1, max_size=20)
+    members.update(draw(st.dictionaries(names, st.binary(max_size=300), max_size=4)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@st.composite
+def structured_xlsx(draw):
+    """A workbook with a header of known (or unknown) columns and plausible or typed cells."""
+    header = draw(
+        st.one_of(
+            st.just(list(CSV_COLUMNS)),
+            st.lists(st.sampled_from(CSV_COLUMNS) | PLAUSIBLE, max_size=len(CSV_COLUMNS) + 2),
+        )
+    )
+    cell = PLAUSIBLE | st.none() | st.booleans() | st.integers(-5, 10**6) | st.floats(0, 1e6)
+    width = st.integers(0, len(header) + 2)
+    rows = draw(st.lists(width.flatmap(lambda n: st.lists(cell, min_size=n, max_size=n))))
+    # A sheet refuses control characters in text; those are the CSV's and YAML's concern.
+    clean = [
+        [value if not isinstance(value, str) else "".join(c for c in value if c >= " ")
+         for value in row]
+        for row in [header, *rows]
+    ]  # fmt: skip
+    return _workbook(clean)
+
+
 def _text(chars):
     return st.text(chars, max_size=400).map(lambda text: text.encode("utf-8"))
 
@@ -233,21 +309,44 @@ def test_random_csv_is_refused_or_imported_whole(db, data):
 @example(data=b"a: &a [*a]\n")  # a recursive alias
 @example(data=b"x: &x ['" + b"lol" * 50 + b"']\ny: &y [*x, *x, *x, *x, *x, *x, *x, *x, *x]\n")
 @example(data=b"!!python/object/apply:os.system ['echo pwned']\n")
+@example(  # the alias bomb of issue 12: 9 levels of 9 aliases
+    data=b'l0: &l0 "lol"\n'
+    + b"".join(f"l{n}: &l{n} [{','.join([f'*l{n - 1}'] * 9)}]\n".encode() for n in range(1, 10))
+    + b"items: [{key: k, section: s, title: t, order: *l9}]\n"
+)
 def test_random_yaml_is_refused_or_imported_whole(db, data):
     import_is_all_or_nothing(data, "yaml")
 
 
 @FUZZ
-@given(data=st.data(), fmt=st.sampled_from(["yaml", "csv"]))
+@given(data=aliased_yaml())
+def test_yaml_with_anchors_and_aliases_is_always_refused(db, data):
+    assert b"&" in data
+    assert b"*" in data
+    before = _counts()
+    with pytest.raises(ChecklistImportError) as refused:
+        checklist_import(data=data, fmt="yaml")
+    assert all("anchors and aliases" in error.message for error in refused.value.errors)
+    assert _counts() == before
+
+
+@FUZZ
+@given(data=random_zips() | structured_xlsx())
+def test_random_zips_and_workbooks_are_refused_or_imported_whole(db, data):
+    import_is_all_or_nothing(data, "xlsx")
+
+
+@FUZZ
+@given(data=st.data(), fmt=st.sampled_from(["yaml", "csv", "xlsx"]))
 def test_mutated_exports_are_refused_or_imported_whole(db, data, fmt):
     file = data.draw(mutated(fmt))
     import_is_all_or_nothing(file, fmt)
 
 
-@pytest.mark.parametrize("fmt", ["yaml", "csv"])
+@pytest.mark.parametrize("fmt", ["yaml", "csv", "xlsx"])
 def test_a_file_with_one_bad_row_imports_nothing(db, fmt):
     content = {**VALID, "items": [*VALID["items"], {**VALID["items"][0], "title": ""}]}
-    data = to_yaml(content) if fmt == "yaml" else to_csv(content)
+    data = {"yaml": to_yaml, "csv": to_csv, "xlsx": to_xlsx}[fmt](content)
     before = _counts()
     with pytest.raises(ChecklistImportError) as refusal:
         checklist_import(data=data, fmt=fmt)

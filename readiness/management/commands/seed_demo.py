@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -21,4 +22,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")
         for email, role in people_demo.logins():
             self.stdout.write(f"  {email:<32} {role}")
-        self.stdout.write("Open http://127.0.0.1:8000 and log in with one of them.")
+        self.stdout.write(f"Open {settings.SITE_URL} and log in with one of them.")
