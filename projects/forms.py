@@ -1,6 +1,10 @@
+import os
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from core.forms import DateInput
+from projects.logos import LOGO_MAX_BYTES, validate_project_logo
 from projects.models import Membership, Project, Role, Scope, SignoffRole, VoteRule
 
 
@@ -12,13 +16,23 @@ class ProjectForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Checklist items that apply to every project are always included.",
     )
+    # A plain file input: the media folder is not served, so there is no link to show.
+    logo = forms.ImageField(
+        label="Logo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        error_messages={"invalid_image": "This file is not a PNG or JPEG image we can read."},
+        help_text=f"Printed on the summary PDF's cover. PNG or JPEG, at most "
+        f"{LOGO_MAX_BYTES // (1024 * 1024)} MB.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the current logo", required=False)
 
     class Meta:
         model = Project
         fields = [
             "name", "customer", "description", "go_live_date", "scopes", "phase",
             "reminder_due_soon_days", "escalation_after_days", "reminders_paused",
-            "vote_rule", "votes_required",
+            "vote_rule", "votes_required", "logo", "remove_logo", "confidentiality_note",
         ]  # fmt: skip
         widgets = {"go_live_date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
 
@@ -33,6 +47,17 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:  # a new project has no date to move yet
             del self.fields["replan_reason"]
+        if self.instance.logo:
+            name = os.path.basename(self.instance.logo.name)
+            self.fields["logo"].help_text += f" Now: {name}; choose a file to replace it."
+        else:
+            del self.fields["remove_logo"]
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):  # a new upload, not the file already stored
+            validate_project_logo(logo)
+        return logo
 
     def clean(self):
         cleaned = super().clean()
@@ -41,6 +66,8 @@ class ProjectForm(forms.ModelForm):
         moved = self.instance.pk and "go_live_date" in self.changed_data
         if moved and not (cleaned.get("replan_reason") or "").strip():
             self.add_error("replan_reason", "Say why the go-live date moves.")
+        if cleaned.get("remove_logo") and "logo" in self.files:
+            self.add_error("remove_logo", "Choose a new logo or remove the current one, not both.")
         return cleaned
 
 

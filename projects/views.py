@@ -38,7 +38,7 @@ from projects.services import (
 
 @require_http_methods(["GET", "POST"])
 def project_create_view(request):
-    form = ProjectForm(request.POST or None)
+    form = ProjectForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         project = project_create(acting_user=request.user, **form.cleaned_data)
         messages.success(request, f"Project “{project}” created. You are its project manager.")
@@ -52,7 +52,7 @@ def project_edit(request, access):
     if not permissions.can_edit_project(access):
         raise PermissionDenied
     project = access.project
-    form = ProjectForm(request.POST or None, instance=project)
+    form = ProjectForm(request.POST or None, request.FILES or None, instance=project)
     if request.method == "POST" and form.is_valid():
         try:
             project_update(project=project, acting_user=request.user, **form.cleaned_data)

@@ -1,12 +1,18 @@
 """The summary PDF of a review: its data, its HTML (the site's partials + print.css), WeasyPrint.
 
-``summary_context`` reads everything in a fixed number of queries; ``summary_html``
-renders ``summaries/pdf/summary.html``, which includes the same section-bar and heat-map
-SVG partials as the web pages; ``render_pdf`` lays it out with WeasyPrint, fetching
-nothing but the site's own static files (no network).
+``summary_context`` reads everything in a fixed number of queries (the executive
+summary's groupings are in ``summaries.executive``); ``summary_html`` renders
+``summaries/pdf/summary.html``, which includes the web's heat-map SVG partial (area bars
+are drawn by the readiness table, where long area names wrap); ``render_pdf`` lays it out
+with WeasyPrint, fetching nothing but the site's own static files and data: URIs (the
+logo is embedded as one), never the network or the media folder.
 """
 
+import base64
+import gc
+import logging
 import mimetypes
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -16,13 +22,48 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from decisions.selectors import latest_decision
+from projects.logos import LOGO_FORMATS, LOGO_MAX_BYTES
 from projects.models import Role
 from projects.selectors import memberships_of_project
 from reviews.selectors.items import annotate_awaited, review_items
 from reviews.selectors.scores import review_score
-from risks.selectors import open_actions_by_owner, open_risks_by_score, open_risks_heatmap
+from risks.selectors import (
+    go_live_blockers,
+    open_actions_by_owner,
+    open_risks_by_score,
+    open_risks_heatmap,
+)
+from summaries import executive
+
+logger = logging.getLogger(__name__)
 
 STATIC_BASE = Path(settings.BASE_DIR) / "static"
+# The PDF embeds the project's logo itself (the fetcher reads no media). A logo is checked
+# on upload (projects.logos); one that is larger or of another type by now is left out.
+LOGO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": LOGO_FORMATS["PNG"], b"\xff\xd8\xff": LOGO_FORMATS["JPEG"]}
+
+
+def logo_data_uri(project):
+    """The project's logo as a data: URI read from storage, or None.
+
+    Read through the storage API (never ``.path``: the media may live in an object store),
+    and embedded, because the PDF's fetcher serves nothing but static files and data: URIs.
+    """
+    if not project.logo:
+        return None
+    try:
+        with project.logo.storage.open(project.logo.name, "rb") as logo:
+            data = logo.read(LOGO_MAX_BYTES + 1)
+    except OSError as error:
+        logger.warning("Summary PDF of %s without its logo: %s", project, error)
+        return None
+    content_type = next(
+        (kind for magic, kind in LOGO_SIGNATURES.items() if data.startswith(magic)), None
+    )
+    if content_type is None or len(data) > LOGO_MAX_BYTES:
+        logger.warning("Summary PDF of %s without its logo: not a PNG or JPEG under 1 MB", project)
+        return None
+    return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def summary_context(review, *, generated_at=None):
@@ -40,7 +81,13 @@ def summary_context(review, *, generated_at=None):
         by_section[item.section_id].append(item)
     open_risks = open_risks_by_score(project)
     days_left = (project.go_live_date - today).days if project.go_live_date else None
-    owner_groups = open_actions_by_owner(project, today=today)
+    owner_groups = executive.label_actions(open_actions_by_owner(project, today=today))
+    decision = latest_decision(review)
+    approvers = [m.user for m in memberships if m.role == Role.APPROVER]
+    blocker_items = [item for item in items if item.is_open_blocker]
+    blocker_rows, blockers_not_started = executive.blocker_rows(blocker_items)
+    blocker_risks = [risk for risk in open_risks if risk.is_blocker]
+    sections = [(section, by_section[section.pk]) for section in sections]
     return {
         "project": project,
         "review": review,
@@ -48,17 +95,33 @@ def summary_context(review, *, generated_at=None):
         "today": today,
         "days_to_go_live": days_left,
         "score": score,
-        "sections": [(section, by_section[section.pk]) for section in sections],
+        "sections": sections,
         "items": items,
-        "blocker_items": [item for item in items if item.is_open_blocker],
-        "decision": latest_decision(review),
+        "logo": logo_data_uri(project),
+        "blocker_items": blocker_items,
+        "blocker_item_rows": blocker_rows,
+        "blockers_not_started": blockers_not_started,
+        "blockers_not_started_count": len(blocker_items) - len(blocker_rows),
+        "checklist": executive.checklist_sections(sections),
+        "signoff_sections": executive.signoff_sections(sections),
+        "decision": decision,
+        "votes_awaited": executive.votes_awaited(decision, approvers, project),
+        "open_conditions": executive.open_conditions(decision),
+        "signoffs_awaited": executive.signoffs_awaited(items),
+        "overdue_by_owner": executive.overdue_by_owner(owner_groups),
+        "trend": executive.review_trend(review, items, score),
         "owner_groups": owner_groups,
         "open_action_count": sum(len(group.actions) for group in owner_groups),
         "overdue_action_count": sum(group.overdue_count for group in owner_groups),
         "project_managers": [m.user for m in memberships if m.role == Role.PROJECT_MANAGER],
-        "approvers": [m.user for m in memberships if m.role == Role.APPROVER],
+        "approvers": approvers,
         "open_risks": open_risks,
-        "blocker_risks": [risk for risk in open_risks if risk.is_blocker],
+        "top_risks": executive.top_risks(open_risks, owner_groups),
+        "risk_bands": executive.risks_by_band(open_risks),
+        "blocker_risks": blocker_risks,
+        # As the go / no-go gate counts them: flagged items open, blocker findings open.
+        "blocker_count": go_live_blockers(score, findings=len(blocker_risks)).total,
+        "rejected_items": [item for item in items if item.signoff.rejections],
         "heatmap": open_risks_heatmap(
             project, title="Heat map of open risks and issues", dom_id="summary-heatmap"
         ),
@@ -103,15 +166,35 @@ def _static_files_fetcher():
     return StaticFilesOnly(allowed_protocols=["file", "data"])
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector for the length of a render.
+
+    A layout allocates hundreds of thousands of objects that live until the PDF is
+    written; the collector would walk the growing heap again and again while nearly all
+    of it is still in use. Paused, it runs once afterwards (on the next allocations) and
+    frees the layout's reference cycles then; peak memory stays the same
+    (``bench/bench_pdf.py`` measures both, the deferred collection included).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_pdf(html):
     """(PDF bytes, page count) of an HTML string laid out by WeasyPrint."""
     # Imported here: WeasyPrint loads Pango and its fonts, which only a rendering worker needs.
     from weasyprint import HTML
 
-    document = HTML(
-        string=html, base_url=STATIC_BASE.as_uri() + "/", url_fetcher=_static_files_fetcher()
-    ).render()
-    return document.write_pdf(), len(document.pages)
+    with _cyclic_gc_paused():
+        document = HTML(
+            string=html, base_url=STATIC_BASE.as_uri() + "/", url_fetcher=_static_files_fetcher()
+        ).render()
+        return document.write_pdf(), len(document.pages)
 
 
 def render_summary(review, *, generated_at=None):

@@ -145,12 +145,14 @@ def test_summary_goes_from_queued_to_ready_with_a_valid_pdf(
     assert 'hx-trigger="every 2s"' not in page  # polling stops
 
 
-def test_summary_html_reuses_the_web_svg_partials(review):
+def test_summary_html_reuses_the_heat_map_partial_and_draws_area_bars_in_its_table(review):
     from summaries.pdf import summary_html
 
     html = summary_html(review)
-    assert 'class="section-bars"' in html  # reviews/includes/_section_bars.svg.html
     assert 'class="risk-heatmap"' in html  # risks/includes/_heatmap.svg.html
+    # The web's section-bar SVG cuts long area names to fit; the PDF's table wraps them.
+    assert 'class="section-bars"' not in html
+    assert html.count('class="bar-fill') == review.sections.count()
     assert '<link rel="stylesheet" href="css/print.css">' in html  # from the static folder
 
 
