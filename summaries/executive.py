@@ -152,7 +152,12 @@ def review_trend(review, items, score):
         "figures": [
             _change("Readiness", before.percent, score.percent, unit="%"),
             _change("Items done", then.done, now.done),
-            _change("Open blocker items", then.open_blockers, now.open_blockers, lower=True),
+            _change(
+                "Items flagged as go-live blockers",
+                then.open_blockers,
+                now.open_blockers,
+                lower=True,
+            ),
             _change(
                 "Mandatory items not done and signed",
                 then.unsigned_mandatory,

@@ -120,7 +120,7 @@ def summary_context(review, *, generated_at=None):
         "risk_bands": executive.risks_by_band(open_risks),
         "blocker_risks": blocker_risks,
         # As the go / no-go gate counts them: flagged items open, blocker findings open.
-        "blocker_count": go_live_blockers(score, findings=len(blocker_risks)).total,
+        "go_live_blockers": go_live_blockers(score, findings=len(blocker_risks)),
         "rejected_items": [item for item in items if item.signoff.rejections],
         "heatmap": open_risks_heatmap(
             project, title="Heat map of open risks and issues", dom_id="summary-heatmap"
