@@ -173,9 +173,24 @@ class ReviewItemChange(ChangeRecord):
         return f"{self.item} v{self.version}"
 
 
+# Disks allow 255 bytes per name; an upload's name may be longer (in UTF-8, far longer).
+EVIDENCE_NAME_MAX_BYTES = 100
+
+
+def short_file_name(filename, limit=EVIDENCE_NAME_MAX_BYTES):
+    """``filename`` cut to at most ``limit`` bytes of UTF-8, keeping its extension."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or len(extension.encode()) > 10:
+        stem, dot, extension = filename, "", ""
+    room = limit - len((dot + extension).encode())
+    stem = stem.encode()[:room].decode(errors="ignore") or "file"
+    return stem + dot + extension
+
+
 def evidence_upload_to(instance, filename):
     review = instance.item.review
-    return f"evidence/project-{review.project_id}/review-{review.pk}/item-{instance.item_id}/{filename}"
+    folder = f"evidence/project-{review.project_id}/review-{review.pk}/item-{instance.item_id}"
+    return f"{folder}/{short_file_name(filename)}"
 
 
 class ItemEvidence(models.Model):

@@ -136,3 +136,21 @@ def test_a_stored_address_that_is_not_http_is_shown_but_not_linked(client_for, m
     assert response.status_code == 200
     assert 'href="javascript:' not in response.text
     assert "cannot be opened from here" in response.text
+
+
+@pytest.mark.parametrize("stem", ["a" * 300, "é" * 200, "報告" * 100])
+def test_a_file_name_longer_than_the_disk_allows_is_stored_under_a_shorter_one(
+    client_for, members, item, stem
+):
+    """Found by fuzzing: a name over 255 bytes was a 500 ("File name too long")."""
+    client = client_for(members[Role.FACILITATOR])
+    response = client.post(add_url(item), {"file": pdf(f"{stem}.pdf")}, follow=True)
+    assert "Evidence added." in response.text
+    evidence = ItemEvidence.objects.get()
+    stored = evidence.file.name.rsplit("/", 1)[-1]
+    assert stored.endswith(".pdf")
+    assert len(stored.encode()) <= 120
+    download = client.get(
+        reverse("reviews:evidence_download", args=[item.review.project_id, evidence.pk])
+    )
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 report"
