@@ -395,7 +395,7 @@ def test_only_revoked_signoffs_do_not_freeze_the_version(three_steps, plan_versi
 def test_cycle_check_on_a_copied_version_uses_the_copy(three_steps, plan_version, members):
     pm, approver = members[Role.PROJECT_MANAGER], members[Role.APPROVER]
     plan_sign_off(plan_version=plan_version, acting_user=approver, decision="approve")
-    one, two, three = three_steps
+    one, two, _ = three_steps
     new_two = dependency_remove(predecessor=one, successor=two, acting_user=pm)
     new_version = new_two.plan_version
     assert links_of(new_version) == [(2, 3)]
