@@ -6,6 +6,9 @@ someone signed (approved or rejected), or that a rehearsal ran, is frozen: a cha
 it into the next version and applies there; the frozen one stays readable, superseded.
 """
 
+import datetime
+import zoneinfo
+
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -68,6 +71,25 @@ def is_frozen(locked):
         superseded_at__isnull=True, decision__in=STANDING_DECISIONS
     ).exists()
     return signed or locked.runs.exists()
+
+
+def local_times(changes, before, after, time_zone):
+    """Show the times of ``changes`` in the plan's time zone ("Sat 7 Mar 2026 22:00")
+    instead of the stored UTC; ``before`` and ``after`` hold the raw values by field."""
+    tz = zoneinfo.ZoneInfo(time_zone)
+
+    def shown(value):
+        if not value:
+            return ""
+        local = value.astimezone(tz)
+        return f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+
+    for name in changes:
+        if isinstance(before.get(name), datetime.datetime) or isinstance(
+            after.get(name), datetime.datetime
+        ):
+            changes[name] = [shown(before.get(name)), shown(after.get(name))]
+    return changes
 
 
 def record(plan_version, acting_user, changes, *, note="", step_number=None):

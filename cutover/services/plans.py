@@ -12,6 +12,7 @@ from projects.models import SignoffRole
 
 from .common import (
     WHAT,
+    local_times,
     lock,
     record,
     refuse_if_superseded,
@@ -148,9 +149,11 @@ def plan_update(*, plan_version, acting_user, version, **fields):
         wanted["point_of_no_return_step"] = Step.objects.get(
             plan_version=target, number=wanted["point_of_no_return_step"]
         )
+    before = {name: getattr(target, name) for name in wanted}
     changes = apply_changes(target, wanted)
     if not changes:
         return target
+    local_times(changes, before, wanted, target.time_zone)
     target.save()
     touch(target, acting_user)
     record(target, acting_user, changes)

@@ -21,6 +21,7 @@ from .common import (
     WHAT,
     access_of,
     current_version_of,
+    local_times,
     lock,
     record,
     refuse_if_superseded,
@@ -305,6 +306,7 @@ def step_update(*, step, acting_user, version, **fields):
     target, mapping = writable(locked, acting_user)
     target_step = mapping.get(step.pk, step)
     changes = apply_changes(target_step, model_values)
+    local_times(changes, before, model_values, target.time_zone)
     changes.update(changed_links)
     target_step.rollback_step = _rollback(target, after["rollback_step"])
     target_step.version += 1
