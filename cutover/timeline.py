@@ -137,7 +137,8 @@ def build_timeline(
         markers.append(Marker(x_of(version.point_of_no_return_at), "Point of no return", "ponr"))
     if version.rollback_deadline:
         markers.append(Marker(x_of(version.rollback_deadline), "Rollback deadline", "deadline"))
-    markers.append(Marker(x_of(planned_end), "Planned end", "end"))
+    overruns = fit is not None and fit.kind == "overruns"
+    markers.append(Marker(x_of(planned_end), "Planned end", "overrun" if overruns else "end"))
     window_end_x = x_of(version.window_end)
     buffer_start = version.window_end - datetime.timedelta(minutes=version.buffer_minutes)
     description = (
