@@ -9,11 +9,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import chain
 
-from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from core.http import UrlTemplate
-from cutover.models import CutoverPlan, PlanChange, PlanStatus, PlanVersion, Step, StepChange
+from cutover.models import (
+    CutoverPlan,
+    PlanChange,
+    PlanStatus,
+    PlanVersion,
+    Step,
+    StepCategory,
+    StepChange,
+)
 from cutover.schedule import (
     CycleError,
     ScheduleStep,
@@ -32,19 +41,32 @@ def plan_of(project):
     return CutoverPlan.objects.filter(project=project).first()
 
 
-def version_get(access, number=None):
-    """The project's current plan version, or version ``number``; a 404 when there is none."""
-    versions = PlanVersion.objects.filter(plan__project=access.project).select_related(
-        "plan", "point_of_no_return_step", "created_by"
+def version_get(access, number=None, *, missing=Http404):
+    """The project's current plan version, or version ``number``; a 404 when there is none
+    (or None with ``missing=None``). One query brings every version of the plan (a plan
+    has a handful): the page lists them as ``version.all_versions``, newest first."""
+    versions = list(
+        PlanVersion.objects.filter(plan__project=access.project)
+        .select_related("plan", "point_of_no_return_step", "created_by")
+        .order_by("-number")
     )
-    version = (
-        versions.filter(number=number).first()
-        if number is not None
-        else versions.exclude(status=PlanStatus.SUPERSEDED).first()
+    version = next(
+        (
+            v
+            for v in versions
+            if (v.number == number if number is not None else v.status != PlanStatus.SUPERSEDED)
+        ),
+        None,
     )
     if version is None:
+        if missing is None:
+            return None
         raise Http404("No such version of the cutover plan.")
-    version.plan.project = access.project
+    plan = version.plan
+    plan.project = access.project
+    for other in versions:
+        other.plan = plan
+    version.all_versions = versions
     return version
 
 
@@ -63,11 +85,9 @@ def step_get(access, step_pk):
 
 
 def steps_of(version):
-    """The version's steps in run sheet order, with their people loaded."""
+    """The version's steps in run sheet order, with their people loaded (the export)."""
     return list(
-        version.steps.select_related("owner", "backup_owner", "rollback_step")
-        .prefetch_related(Prefetch("checkpoint_approvers"))
-        .order_by("number")
+        version.steps.select_related("owner", "backup_owner", "rollback_step").order_by("number")
     )
 
 
@@ -83,21 +103,58 @@ def predecessors_by_step(version):
     return links
 
 
-def _links(version):
-    """({step pk: [predecessor numbers]}, [(predecessor pk, successor pk)]) in one query."""
-    numbers, edges = {}, []
-    for before, after, number in version.dependencies.values_list(
-        "predecessor_id", "successor_id", "predecessor__number"
-    ):
+def _links(version, numbers):
+    """({step pk: [predecessor numbers]}, [(predecessor pk, successor pk)]) in one query;
+    ``numbers`` maps step pks to numbers."""
+    by_successor, edges = {}, []
+    for before, after in version.dependencies.values_list("predecessor_id", "successor_id"):
         edges.append((before, after))
-        numbers.setdefault(after, []).append(number)
-    for listed in numbers.values():
+        by_successor.setdefault(after, []).append(numbers[before])
+    for listed in by_successor.values():
         listed.sort()
-    return numbers, edges
+    return by_successor, edges
+
+
+class StepRow:
+    """A step as the plan page shows it: its columns, without model instances (a page of
+    300 steps builds 300 of these instead of 1,200 models), and its people's names."""
+
+    COLUMNS = (
+        "pk", "number", "title", "category", "owner_id", "backup_owner_id", "duration_minutes",
+        "fixed_start", "is_checkpoint", "checkpoint_criteria", "rollback_step_id", "is_rollback",
+    )  # fmt: skip
+    __slots__ = (*COLUMNS, "owner_name", "backup_name", "category_label", "rollback_number")
+
+    def __init__(self, values):
+        for name, value in zip(self.COLUMNS, values, strict=True):
+            setattr(self, name, value)
+
+
+def step_rows(version, names):
+    """The version's steps in order as StepRows; ``names`` maps user ids to names."""
+    labels = dict(StepCategory.choices)
+    rows = [
+        StepRow(values) for values in version.steps.order_by("number").values_list(*StepRow.COLUMNS)
+    ]
+    numbers = {row.pk: row.number for row in rows}
+    for row in rows:
+        row.owner_name = _name(names, row.owner_id)
+        row.backup_name = _name(names, row.backup_owner_id)
+        row.category_label = labels.get(row.category, row.category)
+        row.rollback_number = numbers.get(row.rollback_step_id)
+    return rows
+
+
+def _name(names, user_id):
+    if user_id is None:
+        return ""
+    return names.get(user_id) or "a former member"
 
 
 @dataclass
 class RunSheetLine:
+    """One run sheet row with its times, as text in the plan's time zone."""
+
     step: object
     start: object = None
     end: object = None
@@ -106,6 +163,69 @@ class RunSheetLine:
     waiting: int = 0
     predecessors: list = field(default_factory=list)
     url: str = ""
+    linked: bool = False  # the viewer may open the step's form
+    ponr: bool = False  # the point of no return
+    start_text: str = ""
+    end_text: str = ""
+    waiting_text: str = ""
+    slack_text: str = ""
+    duration_text: str = ""
+    predecessors_text: str = ""
+
+    @property
+    def html(self):
+        """The row of the run sheet table. Written here rather than in the template: at 300
+        steps the template engine spent longer on the rows than on all the rest of the page
+        (the bench: bench/bench_cutover.py). Every text from people is escaped."""
+        step = self.step
+        title = escape(step.title)
+        if self.linked:
+            title = f'<a href="{self.url}">{title}</a>'
+        if step.is_checkpoint:
+            title += (
+                f' <span class="badge text-bg-warning" title="{escape(step.checkpoint_criteria)}">'
+                '<i class="bi bi-flag-fill" aria-hidden="true"></i> checkpoint</span>'
+            )
+        if not step.duration_minutes:
+            title += ' <span class="badge text-bg-light border">milestone</span>'
+        if step.rollback_number:
+            title += f' <span class="small text-body-secondary">(rollback: {step.rollback_number})</span>'
+        if self.ponr:
+            title += ' <span class="badge text-bg-dark">point of no return</span>'
+        owner = (
+            escape(step.owner_name)
+            if step.owner_name
+            else '<span class="text-danger-emphasis">no owner</span>'
+        )
+        if step.backup_name:
+            owner += f'<br><span class="small text-body-secondary">backup {escape(step.backup_name)}</span>'
+        start = self.start_text
+        if self.waiting_text:
+            start += f'<br><span class="small text-body-secondary">waits {self.waiting_text}</span>'
+        critical = (
+            '<span class="text-danger-emphasis fw-semibold">yes</span>'
+            if self.critical
+            else '<span class="text-body-secondary">no</span>'
+        )
+        row_class = ' class="runsheet-critical"' if self.critical else ""
+        return mark_safe(  # noqa: S308 (every text above is escaped)
+            f'<tr id="step-{step.number}"{row_class}>'
+            f'<td class="text-end">{step.number}</td><td class="runsheet-title">{title}</td>'
+            f"<td>{owner}</td><td>{escape(step.category_label)}</td>"
+            f'<td class="text-end text-nowrap">{self.duration_text}</td>'
+            f'<td class="text-nowrap">{start}</td><td class="text-nowrap">{self.end_text}</td>'
+            f"<td>{self.predecessors_text}</td>"
+            f'<td class="text-end text-nowrap">{self.slack_text}</td><td>{critical}</td></tr>'
+        )
+
+    def describe(self, tz):
+        self.start_text = f"{self.start.astimezone(tz):%a %H:%M}"
+        self.end_text = f"{self.end.astimezone(tz):%a %H:%M}"
+        self.waiting_text = format_minutes(self.waiting) if self.waiting else ""
+        self.slack_text = format_minutes(self.slack)
+        self.duration_text = format_minutes(self.step.duration_minutes)
+        self.predecessors_text = ", ".join(map(str, self.predecessors))
+        return self
 
 
 @dataclass
@@ -183,26 +303,47 @@ def _schedule(steps, edges, start):
     return schedule
 
 
-def _held_roles(project):
-    """Stakeholder roles someone in the project signs as (one query)."""
-    held = set()
-    for role, roles in Membership.objects.filter(project=project, user__is_active=True).values_list(
-        "role", "signoff_roles"
-    ):
+def _members(project):
+    """({user id: name} of the active members, the stakeholder roles someone signs as)."""
+    names, held = {}, set()
+    for user_id, full_name, email, role, roles in Membership.objects.filter(
+        project=project, user__is_active=True
+    ).values_list("user_id", "user__full_name", "user__email", "role", "signoff_roles"):
+        names[user_id] = full_name or email
         if role == Role.VIEWER:
             continue
         held.update(roles or ())
         if role == Role.PROJECT_MANAGER:
             held.add(SignoffRole.PROJECT_MANAGER)
-    return held
+    return names, held
+
+
+def _lines(steps, schedule, predecessors, tz):
+    critical = schedule.critical
+    return [
+        RunSheetLine(
+            step=step,
+            start=schedule.start[step.pk],
+            end=schedule.end[step.pk],
+            slack=schedule.slack[step.pk],
+            critical=step.pk in critical,
+            waiting=schedule.waiting.get(step.pk, 0),
+            predecessors=predecessors.get(step.pk, []),
+        ).describe(tz)
+        for step in steps
+    ]
 
 
 def plan_view(access, version):
     """The plan page's data for ``version`` (a version of the viewer's project)."""
     plan = version.plan
-    versions = list(plan.versions.order_by("-number").select_related("created_by"))
-    steps = steps_of(version)
-    predecessors, edges = _links(version)
+    tz = version.tz
+    versions = getattr(version, "all_versions", None) or list(
+        plan.versions.order_by("-number").select_related("created_by")
+    )
+    names, held = _members(access.project)
+    steps = step_rows(version, names)
+    predecessors, edges = _links(version, {step.pk: step.number for step in steps})
     forward = [step for step in steps if not step.is_rollback]
     rollback = [step for step in steps if step.is_rollback]
     view = PlanView(plan=plan, version=version, versions=versions, lines=[], rollback_lines=[])
@@ -218,38 +359,17 @@ def plan_view(access, version):
             planned_end=schedule.planned_end, window_end=version.window_end,
             buffer_minutes=version.buffer_minutes,
         )  # fmt: skip
-        critical = schedule.critical
-        view.lines = [
-            RunSheetLine(
-                step=step,
-                start=schedule.start[step.pk],
-                end=schedule.end[step.pk],
-                slack=schedule.slack[step.pk],
-                critical=step.pk in critical,
-                waiting=schedule.waiting.get(step.pk, 0),
-                predecessors=predecessors.get(step.pk, []),
-            )
-            for step in forward
-        ]
+        view.lines = _lines(forward, schedule, predecessors, tz)
         view.critical_minutes = schedule.duration_minutes
-        view.timeline = build_timeline(forward, schedule, version, fit=view.fit)
+        times = {line.step.pk: (line.start_text, line.end_text) for line in view.lines}
+        view.timeline = build_timeline(forward, schedule, version, fit=view.fit, times=times)
     rollback_start = version.rollback_deadline or version.window_start
     try:
         rollback_schedule = _schedule(rollback, edges, rollback_start)
     except CycleError:
         rollback_schedule = None
     if rollback_schedule is not None:
-        view.rollback_lines = [
-            RunSheetLine(
-                step=step,
-                start=rollback_schedule.start[step.pk],
-                end=rollback_schedule.end[step.pk],
-                slack=rollback_schedule.slack[step.pk],
-                critical=step.pk in rollback_schedule.critical,
-                predecessors=predecessors.get(step.pk, []),
-            )
-            for step in rollback
-        ]
+        view.rollback_lines = _lines(rollback, rollback_schedule, predecessors, tz)
         view.rollback_minutes = rollback_schedule.duration_minutes
         view.rollback_end = rollback_schedule.planned_end
         if rollback and version.rollback_deadline:
@@ -258,14 +378,19 @@ def plan_view(access, version):
                 buffer_minutes=0,
             )  # fmt: skip
     link = UrlTemplate("cutover:step_edit", access.project.pk)
+    editable = version.status != PlanStatus.SUPERSEDED
+    editor = editable and permissions.can_edit_cutover_plan(access)
+    me = access.user.pk
     for line in chain(view.lines, view.rollback_lines):
-        line.url = link.fill(line.step.pk)
+        step = line.step
+        line.url = link.fill(step.pk)
+        line.linked = editor or (editable and me in (step.owner_id, step.backup_owner_id))
+        line.ponr = step.pk == version.point_of_no_return_step_id
     records = list(version.signoffs.select_related("signer").order_by("created_at", "pk"))
     view.signoffs = records
     view.signoff_state = plan_signoff_state(plan, records)
     labels = dict(SignoffRole.choices)
     view.awaited_roles = [labels.get(role, role) for role in view.signoff_state.awaited_roles]
-    held = _held_roles(access.project)
     view.unheld_roles = [
         labels.get(role, role) for role in plan.signoff_roles or [] if role not in held
     ]

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ConflictError
 from core.forms import add_service_errors, rebase_on_conflict
-from core.http import UrlTemplate
 from cutover import selectors, services
 from cutover.forms import (
     MoveForm,
@@ -59,12 +58,6 @@ def _render_plan(request, access, version, *, create_form=None, signoff_form=Non
         or PlanSignOffForm(
             initial={"version": version.version, "as_role": my_roles[0][0] if my_roles else ""}
         ),
-        "step_url": UrlTemplate("cutover:step_edit", access.project.pk),
-        "owned_steps": {
-            line.step.pk
-            for line in [*view.lines, *view.rollback_lines]
-            if access.user.pk in (line.step.owner_id, line.step.backup_owner_id)
-        },
     }
     return render(request, "cutover/plan.html", context, status=status)
 
@@ -72,11 +65,11 @@ def _render_plan(request, access, version, *, create_form=None, signoff_form=Non
 @require_http_methods(["GET"])
 @project_view
 def plan_detail(request, access):
-    plan = selectors.plan_of(access.project)
-    if plan is None:
+    version = selectors.version_get(access, missing=None)
+    if version is None:  # no plan yet
         form = PlanForm() if permissions.can_edit_cutover_plan(access) else None
         return render(request, "cutover/plan_empty.html", {"project": access.project, "form": form})
-    return _render_plan(request, access, selectors.version_get(access))
+    return _render_plan(request, access, version)
 
 
 @require_http_methods(["GET"])

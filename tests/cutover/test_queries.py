@@ -7,10 +7,10 @@ from cutover.models import PlanSignOff, Step
 from projects.models import Role
 from tests.factories import make_cutover_plan
 
-# Session and user, the project with my role; then the version, the versions list, the
-# steps with their people, the checkpoint approvers, the dependencies, the sign-offs and
-# who holds the sign-off roles.
-MAX_QUERIES = {"plan": 11, "export": 7, "history": 6}
+# Session and user, the project with my role; then the plan's versions (one query), the
+# members (names and stakeholder roles), the steps, the dependencies and the sign-offs.
+# The export: the version, the steps with their people, the dependencies.
+MAX_QUERIES = {"plan": 8, "export": 6, "history": 6}
 
 
 @pytest.fixture(params=[30, 300], ids=["30-steps", "300-steps"])
