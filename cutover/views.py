@@ -212,8 +212,8 @@ def step_edit(request, access, step_pk):
 @require_http_methods(["POST"])
 @project_view
 def step_delete_view(request, access, step_pk):
+    step = selectors.step_get(access, step_pk)  # another project's step: 404 before 403
     _require_editor(access)
-    step = selectors.step_get(access, step_pk)
     try:
         services.step_delete(step=step, acting_user=request.user)
     except ConflictError as error:
@@ -226,8 +226,8 @@ def step_delete_view(request, access, step_pk):
 @require_http_methods(["POST"])
 @project_view
 def step_move_view(request, access, step_pk):
+    step = selectors.step_get(access, step_pk)  # another project's step: 404 before 403
     _require_editor(access)
-    step = selectors.step_get(access, step_pk)
     form = MoveForm(request.POST)
     if form.is_valid():
         try:
