@@ -333,7 +333,7 @@ def plan_sign_off_view(request, access):
             messages.success(
                 request,
                 f"You {record.get_decision_display().lower()} version {version.number} as "
-                f"{record.get_as_role_display().lower()}.",
+                f"{record.get_as_role_display()}.",
             )
             return redirect(f"{_plan_url(access)}#signoff")
     return _render_plan(request, access, version, signoff_form=form, status=400)

@@ -264,3 +264,18 @@ def test_awaited_role_nobody_holds_is_named(
                            signoff_roles=["business_owner", "security_lead"])  # fmt: skip
     page = client_for(members[Role.PROJECT_MANAGER]).get(url("plan", project)).text
     assert "Nobody in the project holds Security lead" in page
+
+
+def test_signing_names_the_role_as_written(client_for, project, members, three_steps):
+    from tests.cutover.conftest import give_roles
+
+    give_roles(project, members[Role.APPROVER], ["it_lead"])
+    from cutover.services import plan_set_signoff_roles
+
+    plan_set_signoff_roles(plan=CutoverPlan.objects.get(), acting_user=members[Role.PROJECT_MANAGER],
+                           signoff_roles=["it_lead"])  # fmt: skip
+    client = client_for(members[Role.APPROVER])
+    response = client.post(
+        url("sign_off", project), {"decision": "approve", "version": "4"}, follow=True
+    )
+    assert "You approved version 1 as IT lead." in response.text
