@@ -194,6 +194,16 @@ def reminders_line(figures, problem):
     )
 
 
+def cutover_text(quick):
+    """bench/bench_cutover.py: the critical path of 1,000 steps and the plan page."""
+    figures, problem = _hook("bench_cutover", {"requests": 5, "repeats": 5} if quick else {}, 600)
+    if figures is None:
+        return f"Cutover plan: {problem}"
+    from bench.bench_cutover import lines
+
+    return "\n".join(lines(figures))
+
+
 # --- Load test --------------------------------------------------------------------------
 
 
@@ -279,6 +289,8 @@ def main(argv=None):
     log(pdf)
     reminders = reminders_line(*measure_reminders(args.quick))
     log(reminders)
+    cutover = cutover_text(args.quick)
+    log(cutover)
     load = None
     if not (args.quick or args.skip_load):
         load = run_load_test(users=args.users, spawn_rate=4, seconds=args.load_seconds, log=log)
@@ -317,6 +329,8 @@ def main(argv=None):
         pdf,
         "",
         reminders,
+        "",
+        cutover,
         "",
         *load_text,
         "",

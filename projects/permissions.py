@@ -210,3 +210,34 @@ def can_send_summary(access):
 
 def can_download_summary(access):
     return access.is_member
+
+
+# --- Cutover plan -----------------------------------------------------------------
+
+
+def can_view_cutover(access):
+    return access.is_member
+
+
+def can_edit_cutover_plan(access):
+    """The project manager, and members who hold the cutover manager's stakeholder role."""
+    if access.role == Role.PROJECT_MANAGER:
+        return True
+    return SignoffRole.CUTOVER_MANAGER in signoff_roles_held(access)
+
+
+def can_edit_step_notes(access, step):
+    """A step's instructions and verification: whoever edits the plan, and the step's owner
+    or backup owner (while a member)."""
+    if can_edit_cutover_plan(access):
+        return True
+    return access.is_member and access.user.pk in (step.owner_id, step.backup_owner_id)
+
+
+def plan_signoff_roles_eligible(access, plan):
+    """The plan's required sign-off roles this person holds."""
+    return signoff_roles_held(access) & set(plan.signoff_roles or ())
+
+
+def can_sign_off_plan(access, plan):
+    return bool(plan_signoff_roles_eligible(access, plan))

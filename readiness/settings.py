@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "projects",
     "reviews",
     "risks",
+    "cutover",
     "decisions",
     "summaries",
     "reminders",

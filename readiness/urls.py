@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("reviews.urls")),
     path("", include("risks.urls")),
+    path("", include("cutover.urls")),
     path("", include("decisions.urls")),
     path("", include("summaries.urls")),
     path("admin/", admin.site.urls),

@@ -141,3 +141,116 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = Role.CONTRIBUTOR
     invited_by = factory.SubFactory(UserFactory)
     nonce = factory.Sequence(lambda n: f"{n:032x}")
+
+
+# --- Cutover plans -------------------------------------------------------------------
+
+
+def next_cutover_window_start():
+    """Friday 18:00 Europe/London of the week after next (aware), a typical window's opening."""
+    import zoneinfo
+
+    london = zoneinfo.ZoneInfo("Europe/London")
+    day = timezone.localdate() + datetime.timedelta(days=14)
+    day += datetime.timedelta(days=(4 - day.weekday()) % 7)
+    return datetime.datetime.combine(day, datetime.time(18, 0), tzinfo=london)
+
+
+class CutoverPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cutover.CutoverPlan"
+        django_get_or_create = ("project",)
+
+    project = factory.SubFactory(ProjectFactory)
+    created_by = factory.LazyAttribute(lambda plan: plan.project.created_by)
+    signoff_roles = factory.LazyFunction(lambda: ["business_owner", "cutover_manager"])
+
+
+class PlanVersionFactory(factory.django.DjangoModelFactory):
+    """Version 1, a draft: Friday 18:00 to Monday 06:00 (60 h) Europe/London, 2 h buffer."""
+
+    class Meta:
+        model = "cutover.PlanVersion"
+
+    plan = factory.SubFactory(CutoverPlanFactory)
+    number = 1
+    window_start = factory.LazyFunction(next_cutover_window_start)
+    window_end = factory.LazyAttribute(
+        lambda version: version.window_start + datetime.timedelta(hours=60)
+    )
+    time_zone = "Europe/London"
+    buffer_minutes = 120
+    created_by = factory.LazyAttribute(lambda version: version.plan.created_by)
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cutover.Step"
+        skip_postgeneration_save = True
+
+    plan_version = factory.SubFactory(PlanVersionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Cutover step {n + 1}")
+    category = "deployment"
+    duration_minutes = 30
+    verification = "Checked by the owner."
+
+
+class StepDependencyFactory(factory.django.DjangoModelFactory):
+    """``predecessor`` -> ``successor``, both of one version (give both, or neither)."""
+
+    class Meta:
+        model = "cutover.StepDependency"
+
+    predecessor = factory.SubFactory(StepFactory)
+    successor = factory.SubFactory(
+        StepFactory, plan_version=factory.SelfAttribute("..predecessor.plan_version")
+    )
+    plan_version = factory.SelfAttribute("predecessor.plan_version")
+
+
+def make_cutover_plan(project, *, steps=5, owner=None, chain=True, **version_fields):
+    """A plan version of ``project`` with ``steps`` steps of 30 minutes, numbered 1..N; with
+    ``chain`` each step depends on the one before (and every fifth on the one five before),
+    written in bulk so large plans are quick to build."""
+    from cutover.models import Step, StepDependency
+
+    plan_version = PlanVersionFactory(plan=CutoverPlanFactory(project=project), **version_fields)
+    Step.objects.bulk_create(
+        Step(
+            plan_version=plan_version,
+            number=number,
+            title=f"Step {number}",
+            category="deployment",
+            duration_minutes=30,
+            owner=owner,
+            backup_owner=owner,
+            verification="Checked by the owner.",
+            is_checkpoint=(number % 10 == 0),
+        )
+        for number in range(1, steps + 1)
+    )
+    by_number = {step.number: step for step in plan_version.steps.all()}
+    if chain:
+        links = {(number - 1, number) for number in range(2, steps + 1)}
+        links |= {(number - 5, number) for number in range(6, steps + 1, 5)}
+        StepDependency.objects.bulk_create(
+            StepDependency(
+                plan_version=plan_version, predecessor=by_number[a], successor=by_number[b]
+            )
+            for a, b in sorted(links)
+        )
+    return plan_version
+
+
+class CutoverRunFactory(factory.django.DjangoModelFactory):
+    """Rehearsal 1 of a plan version, running since now."""
+
+    class Meta:
+        model = "cutover.CutoverRun"
+
+    plan_version = factory.SubFactory(PlanVersionFactory)
+    plan = factory.SelfAttribute("plan_version.plan")
+    kind = "rehearsal"
+    number = 1
+    started_by = factory.LazyAttribute(lambda run: run.plan.created_by)

@@ -17,7 +17,17 @@ def project_world():
     ids.update(_invitation_ids(project, members))
     ids.update(_review_ids(project, members))
     ids.update(_risk_ids(project, members, ids["item_pk"]))
+    ids.update(_cutover_ids(project))
     return ids, members
+
+
+def _cutover_ids(project):
+    """A cutover plan whose version number is the project's own (so another project's
+    version number is never one this project has)."""
+    from tests.factories import make_cutover_plan
+
+    version = make_cutover_plan(project, steps=3, number=1000 + project.pk)
+    return {"step_pk": version.steps.first().pk, "number": version.number, "fmt": "csv"}
 
 
 def _invitation_ids(project, members):

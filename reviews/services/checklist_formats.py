@@ -12,15 +12,13 @@ holds more rows or columns than a checklist has, and error messages are capped i
 and number.
 """
 
-import codecs
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
 import yaml
 
 from core.spreadsheets import restore_formula
+from core.tabular import csv_rows, decode_text
 from projects.models import Scope, SignoffRole
 from reviews.models import SCOPE_ALL, ItemSeverity
 
@@ -258,25 +256,7 @@ def _check_whole(sections, items, errors, item_names):
 
 def decode(data, errors):
     """UTF-8 text of ``data`` (a BOM is fine), or None with an error per undecodable line."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        errors.append(ImportRowError(1, "the file is UTF-16 encoded; save it as UTF-8"))
-        return None
-    bad = []
-    for number, raw_line in enumerate(data.split(b"\n"), start=1):
-        try:
-            raw_line.decode("utf-8")
-        except UnicodeDecodeError:
-            bad.append(number)
-    for number in bad:
-        errors.append(ImportRowError(number, "not UTF-8 text; save the file as UTF-8"))
-    if bad:
-        return None
-    text = data.decode("utf-8-sig")
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        errors.append(ImportRowError(line, "contains NUL bytes (UTF-16?); save it as UTF-8"))
-        return None
-    return text
+    return decode_text(data, errors, ImportRowError)
 
 
 def parse_checklist(*, data, fmt):
@@ -421,16 +401,7 @@ def _yaml_entries(root, document, name, fields, clean, errors):
 
 def _csv_rows(text, errors):
     """(first physical line, row) for each non-blank record; quoted fields may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, end = [], 0
-    try:
-        for row in reader:
-            start, end = end + 1, reader.line_num
-            if any(cell.strip() for cell in row):
-                rows.append((start, row))
-    except csv.Error as exc:
-        errors.append(ImportRowError(reader.line_num or 1, f"unreadable CSV: {exc}"))
-    return rows
+    return csv_rows(text, errors, ImportRowError)
 
 
 def _check_header(header, errors, *, csv_hint=True):

@@ -39,6 +39,11 @@ def _pages(demo):
         ("awaiting-signoff", reverse("reviews:awaiting_signoff")),
         ("go-no-go", reverse("decisions:decision", kwargs=ids)),
         ("decision", Decision.objects.get(review__project=project, status="recorded").get_absolute_url()),
+        ("cutover-plan", reverse("cutover:plan", args=[project.pk])),
+        ("cutover-settings", reverse("cutover:plan_settings", args=[project.pk])),
+        ("cutover-step", reverse("cutover:step_edit", args=[project.pk, project.cutover_plan.versions.get().steps.get(number=21).pk])),
+        ("cutover-import", reverse("cutover:import", args=[project.pk])),
+        ("cutover-history", reverse("cutover:history", args=[project.pk, 1])),
     ]  # fmt: skip
 
 

@@ -62,6 +62,16 @@ FORM_VIEWS = [
     "risks:risk_accept",
     "risks:risk_create",
     "risks:risk_edit",
+    "cutover:plan_create",
+    "cutover:plan_settings",
+    "cutover:sign_off",
+    "cutover:sign_off_revoke",
+    "cutover:typical_steps",
+    "cutover:import",
+    "cutover:step_add",
+    "cutover:step_edit",
+    "cutover:step_delete",
+    "cutover:step_move",
 ]
 # Forms anyone can post without logging in.
 PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
@@ -84,11 +94,12 @@ def _form_field_names():
     from django import forms as django_forms
 
     import accounts.forms
+    import cutover.forms
     import reviews.forms
     import risks.forms
 
     names = set()
-    for module in (accounts.forms, reviews.forms, risks.forms):
+    for module in (accounts.forms, reviews.forms, risks.forms, cutover.forms):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, django_forms.BaseForm):
                 names |= set(getattr(value, "base_fields", {}))
@@ -105,7 +116,7 @@ def _harvest(client, ids):
         "projects:project_edit", "reviews:review_create", "reviews:item_detail",
         "reviews:workshop_create", "reviews:workshop_detail", "decisions:decision",
         "projects:members", "risks:risk_create", "risks:risk_detail", "risks:action_edit",
-        "risks:quick_add", "password_change",
+        "risks:quick_add", "password_change", "cutover:plan_settings", "cutover:step_edit",
     ]  # fmt: skip
     names, values = set(), set()
     for name in pages:

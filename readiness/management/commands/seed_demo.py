@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from cutover.demo import seed_cutover
 from decisions.demo import seed_decisions
 from projects import demo as people_demo
 from reviews.demo import seed_reviews, seed_workshops
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         seed_reviews(seeded)
         seed_risks(seeded)
         seed_workshops(seeded)
+        seed_cutover(seeded)
         seed_decisions(seeded)
         self.stdout.write(self.style.SUCCESS(f"Demo project: {seeded['project']}"))
         self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")

@@ -1,0 +1,48 @@
+"""The cutover plan (versions, steps, dependencies, sign-offs) and its runs (rehearsals and
+the live cutover: step events, checkpoint votes and outcomes)."""
+
+from .plan import (
+    STANDING_DECISIONS,
+    CutoverPlan,
+    PlanChange,
+    PlanSignOff,
+    PlanSignOffDecision,
+    PlanStatus,
+    PlanVersion,
+    Step,
+    StepCategory,
+    StepChange,
+    StepDependency,
+)
+from .runs import (
+    CheckpointChoice,
+    CheckpointOutcome,
+    CheckpointVote,
+    CutoverRun,
+    RunKind,
+    RunStatus,
+    StepEvent,
+    StepEventKind,
+)
+
+__all__ = [
+    "STANDING_DECISIONS",
+    "CheckpointChoice",
+    "CheckpointOutcome",
+    "CheckpointVote",
+    "CutoverPlan",
+    "CutoverRun",
+    "PlanChange",
+    "PlanSignOff",
+    "PlanSignOffDecision",
+    "PlanStatus",
+    "PlanVersion",
+    "RunKind",
+    "RunStatus",
+    "Step",
+    "StepCategory",
+    "StepChange",
+    "StepDependency",
+    "StepEvent",
+    "StepEventKind",
+]

@@ -1,0 +1,60 @@
+"""The demo cutover plan: 40 steps of an AX 2012 to D365 weekend, signed but for one role."""
+
+import pytest
+from django.core.management import call_command
+
+from cutover import selectors
+from cutover.models import CutoverPlan, PlanVersion
+from projects.demo import DEMO_PROJECT_NAME
+from projects.models import Project
+from projects.selectors import project_access
+
+
+@pytest.fixture
+def demo_version(db, tmp_path):
+    with open(tmp_path / "out.txt", "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
+    return PlanVersion.objects.get(plan__project__name=DEMO_PROJECT_NAME)
+
+
+def test_demo_plan_is_a_realistic_weekend(demo_version):
+    version = demo_version
+    opens, closes = (
+        moment.astimezone(version.tz) for moment in (version.window_start, version.window_end)
+    )
+    assert (opens.strftime("%a %H:%M"), closes.strftime("%a %H:%M")) == ("Fri 18:00", "Mon 06:00")
+    assert version.time_zone == "Europe/London"
+    assert version.buffer_minutes == 120
+    project = version.plan.project
+    assert abs((project.go_live_date - closes.date()).days) <= 4  # the weekend nearest go-live
+    steps = version.steps.all()
+    assert steps.count() == 40
+    assert steps.filter(is_checkpoint=True).count() == 2
+    assert steps.filter(is_rollback=True).count() == 3
+    assert not steps.filter(owner__isnull=True).exists()
+    assert version.dependencies.count() > 40
+    assert version.point_of_no_return_step.number == 23
+
+
+def test_demo_plan_fits_and_awaits_the_it_lead(demo_version):
+    from accounts.models import User
+
+    version = demo_version
+    viewer = User.objects.get(email="viewer@demo.example.com")
+    view = selectors.plan_view(project_access(user=viewer, project=version.plan.project), version)
+    assert view.fit.kind == "fits"
+    assert view.fit.sentence.startswith("fits with ")
+    assert view.awaited_roles == ["IT lead"]
+    assert version.status == "draft"
+    assert sorted(s.as_role for s in view.signoff_state.approvals) == [
+        "business_owner", "cutover_manager", "project_manager",
+    ]  # fmt: skip
+
+
+def test_seed_demo_twice_changes_nothing(demo_version, tmp_path):
+    with open(tmp_path / "again.txt", "w") as quiet:
+        call_command("seed_demo", stdout=quiet)
+    project = Project.objects.get(name=DEMO_PROJECT_NAME)
+    assert CutoverPlan.objects.filter(project=project).count() == 1
+    assert PlanVersion.objects.filter(plan__project=project).count() == 1
+    assert demo_version.steps.count() == 40
