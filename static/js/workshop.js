@@ -10,8 +10,16 @@
       tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
   }
 
+  // htmx binds new content a moment after swapping it in (when it settles). A shortcut pressed
+  // inside that moment would follow the bare link or post the bare form, leaving workshop mode:
+  // bind it now (htmx.process does nothing to an element already bound).
+  function bound(element) {
+    if (element && window.htmx) { window.htmx.process(element); }
+    return element;
+  }
+
   function click(id) {
-    var element = document.getElementById(id);
+    var element = bound(document.getElementById(id));
     if (element) { element.click(); return true; }
     return false;
   }
@@ -73,8 +81,8 @@
   // --- Moving on: unsaved edits are saved first, under the same version rule ---------------
 
   function moveTo(link) {
-    var form = workshopForm();
-    if (!dirty || !form) { link.click(); return; }
+    var form = bound(workshopForm());
+    if (!dirty || !form) { bound(link).click(); return; }
     var target = new URL(link.href, window.location.href).searchParams.get("item");
     form.querySelector("input[name=go_to]").value = target || "";
     form.requestSubmit();  // saved: the next item comes back; a conflict: this item stays
@@ -127,7 +135,7 @@
 
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
-      var form = openRiskForm() || workshopForm();  // the risk form first, while it is open
+      var form = bound(openRiskForm() || workshopForm());  // the risk form first, while it is open
       if (form) { event.preventDefault(); form.requestSubmit(); }
       return;
     }

@@ -145,3 +145,22 @@ def _user(email):
     from accounts.models import User
 
     return User.objects.get(email=email)
+
+
+# Found by a full run under load: "a" pressed as a saved item came back followed the bare link
+# (htmx binds new content only when it settles), so the quick add opened as a page of its own.
+def test_a_shortcut_pressed_the_moment_an_item_arrives_stays_in_workshop_mode(page_for, demo):
+    review = demo["review"]
+    page = page_for("facilitator@demo.example.com")
+    page.goto(f"{review.get_absolute_url()}workshop/")
+    expect(page.get_by_role("heading", name="Workshop mode")).to_be_visible()
+    # Press "a" inside the swap itself, before htmx has bound the new item's links.
+    page.evaluate(
+        """() => document.body.addEventListener("htmx:afterSwap", () => {
+            document.dispatchEvent(new KeyboardEvent("keydown", {key: "a", bubbles: true}));
+        }, {once: true})"""
+    )
+    page.keyboard.press("n")
+    expect(page.get_by_role("button", name="Add finding")).to_be_visible()
+    expect(page.get_by_role("heading", name="Workshop mode")).to_be_visible()
+    assert "/workshop/" in page.url
