@@ -133,6 +133,55 @@
 
   // --- Keys ---------------------------------------------------------------------------------
 
+  // A key pressed while a new item is being swapped in waits until htmx has bound it (settled):
+  // pressed earlier it would reach the old item, or a bare link that leaves workshop mode.
+  var swapping = false;
+  var pendingKey = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "workshop-item" && event.detail.shouldSwap) { swapping = true; }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "workshop-item") { return; }
+    swapping = false;
+    var key = pendingKey;
+    pendingKey = null;
+    if (key) { shortcut(key); }
+  });
+
+  function shortcut(key) {
+    switch (key) {
+      case "ArrowRight": case "n":
+        var next = document.getElementById("next-item");
+        if (next) { moveTo(next); return true; }
+        return false;
+      case "ArrowLeft": case "p":
+        var previous = document.getElementById("previous-item");
+        if (previous) { moveTo(previous); return true; }
+        return false;
+      case "r": return focus("workshop-response");
+      case "o": return focus("workshop-owner");
+      case "m": return focus("minutes-text");
+      case "a": return click("add-risk");
+      case "b":
+        var blocker = document.getElementById("workshop-blocker");
+        if (!blocker) { return false; }
+        blocker.checked = !blocker.checked;
+        blocker.dispatchEvent(new Event("change", { bubbles: true }));
+        return focus("workshop-blocker-reason");
+      default:
+        if (!/^[1-6]$/.test(key)) { return false; }
+        var radio = document.querySelector('#workshop-form input[data-shortcut="' + key + '"]');
+        if (!radio) { return false; }
+        radio.checked = true;
+        radio.focus();
+        radio.dispatchEvent(new Event("change", { bubbles: true }));
+        return true;
+    }
+  }
+
+  var SHORTCUTS = /^(ArrowRight|ArrowLeft|[nproamb1-6])$/;
+
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
       var form = bound(openRiskForm() || workshopForm());  // the risk form first, while it is open
@@ -147,39 +196,11 @@
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target) || openRiskForm()) {
       return;
     }
-    var handled = false;
-    switch (event.key) {
-      case "ArrowRight": case "n":
-        var next = document.getElementById("next-item");
-        if (next) { moveTo(next); handled = true; }
-        break;
-      case "ArrowLeft": case "p":
-        var previous = document.getElementById("previous-item");
-        if (previous) { moveTo(previous); handled = true; }
-        break;
-      case "r": handled = focus("workshop-response"); break;
-      case "o": handled = focus("workshop-owner"); break;
-      case "m": handled = focus("minutes-text"); break;
-      case "a": handled = click("add-risk"); break;
-      case "b":
-        var blocker = document.getElementById("workshop-blocker");
-        if (blocker) {
-          blocker.checked = !blocker.checked;
-          blocker.dispatchEvent(new Event("change", { bubbles: true }));
-          handled = focus("workshop-blocker-reason");
-        }
-        break;
-      default:
-        if (/^[1-6]$/.test(event.key)) {
-          var radio = document.querySelector('#workshop-form input[data-shortcut="' + event.key + '"]');
-          if (radio) {
-            radio.checked = true;
-            radio.focus();
-            radio.dispatchEvent(new Event("change", { bubbles: true }));
-            handled = true;
-          }
-        }
+    if (swapping && SHORTCUTS.test(event.key)) {
+      pendingKey = event.key;
+      event.preventDefault();
+      return;
     }
-    if (handled) { event.preventDefault(); }
+    if (shortcut(event.key)) { event.preventDefault(); }
   });
 })();

@@ -49,6 +49,7 @@ def test_facilitator_runs_the_workshop_with_the_keyboard_and_loses_nothing(page_
     expect(page.get_by_role("heading", level=1)).to_have_text(review.title)
     page.get_by_role("link", name="Workshop mode").click()
     expect(page.get_by_role("heading", name="Workshop mode")).to_be_visible()
+    page.wait_for_load_state()  # the shortcuts listen once the scripts have run
 
     # Keyboard only from here: next item, status 2 (in progress), r + response, Ctrl+Enter.
     position = page.get_by_text(re.compile(r"^Item \d+ of \d+$"))
@@ -154,11 +155,17 @@ def test_a_shortcut_pressed_the_moment_an_item_arrives_stays_in_workshop_mode(pa
     page = page_for("facilitator@demo.example.com")
     page.goto(f"{review.get_absolute_url()}workshop/")
     expect(page.get_by_role("heading", name="Workshop mode")).to_be_visible()
+    page.wait_for_load_state()  # the shortcuts listen once the scripts have run
     # Press "a" inside the swap itself, before htmx has bound the new item's links.
     page.evaluate(
-        """() => document.body.addEventListener("htmx:afterSwap", () => {
-            document.dispatchEvent(new KeyboardEvent("keydown", {key: "a", bubbles: true}));
-        }, {once: true})"""
+        """() => {
+            const pressA = (event) => {
+                if (event.detail.target.id !== "workshop-item") return;  // not the change poll
+                document.body.removeEventListener("htmx:afterSwap", pressA);
+                document.dispatchEvent(new KeyboardEvent("keydown", {key: "a", bubbles: true}));
+            };
+            document.body.addEventListener("htmx:afterSwap", pressA);
+        }"""
     )
     page.keyboard.press("n")
     expect(page.get_by_role("button", name="Add finding")).to_be_visible()
