@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 
+from cutover.summary import cutover_criteria
 from decisions.models import Decision, DecisionCondition, Vote
 from projects.models import Role, VoteRule
 from projects.selectors import members_in_roles
@@ -43,7 +44,9 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
 
     The go-live blockers (items the team flagged and blocker findings still open), mandatory
     items not done and signed, items a stakeholder rejected, overdue mitigation actions; and,
-    apart, the items of blocker severity not done yet. The score comes from the score cache.
+    apart, the items of blocker severity not done yet; and, for a project with a cutover plan,
+    whether it is signed off and its last rehearsal fits the window with the buffer. The
+    score comes from the score cache.
     """
     project = review.project
     score = scores_for_reviews([review])[review.pk]
@@ -68,6 +71,7 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
     blocker_risks = open_blocker_risks(project)
     overdue = overdue_actions(project)
     blockers = go_live_blockers(score, findings=len(blocker_risks))
+    cutover = cutover_criteria(project)
     return {
         "score": score,
         "go_live_blockers": blockers,
@@ -77,7 +81,8 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
         "rejected_items": rejected,
         "unsigned_mandatory": GateList(unsigned[:limit], len(unsigned)),
         "overdue_actions": GateList(overdue[:limit], len(overdue)),
-        "clear": not (blockers.total or unsigned or overdue or rejected.count),
+        "cutover": cutover,
+        "clear": cutover.met and not (blockers.total or unsigned or overdue or rejected.count),
     }
 
 
@@ -163,6 +168,7 @@ def overrides(gate_state, tally):
         if gate_state["overdue_actions"].count:
             count = gate_state["overdue_actions"].count
             parts.append(f"{count} overdue action{pluralize(count)}")
+        parts.extend(gate_state["cutover"].unmet())
         state = gate_state["score"].state_label.lower()
         overridden.append(f"a {state} gate: {', '.join(parts)}")
     if not tally["met"]:

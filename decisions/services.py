@@ -79,6 +79,7 @@ def _snapshot(review, gate_state, tally, *, override):
             "rejected_items": gate_state["rejected_items"].count,
             "overdue_actions": gate_state["overdue_actions"].count,
             "blocking_not_done": gate_state["blocking_not_done"].count,
+            "cutover": gate_state["cutover"].as_dict(),
         },
         "blocker_items": [
             {"key": i.key, "title": i.title, "status": i.status}

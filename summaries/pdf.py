@@ -21,6 +21,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cutover.summary import cutover_summary
 from decisions.selectors import latest_decision
 from projects.logos import LOGO_FORMATS, LOGO_MAX_BYTES
 from projects.models import Role
@@ -122,6 +123,7 @@ def summary_context(review, *, generated_at=None):
         # As the go / no-go gate counts them: flagged items open, blocker findings open.
         "go_live_blockers": go_live_blockers(score, findings=len(blocker_risks)),
         "rejected_items": [item for item in items if item.signoff.rejections],
+        "cutover": cutover_summary(project),
         "heatmap": open_risks_heatmap(
             project, title="Heat map of open risks and issues", dom_id="summary-heatmap"
         ),

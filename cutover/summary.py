@@ -1,0 +1,116 @@
+"""The cutover plan as the go / no-go gate and the summary PDF see it: is the current
+version signed off, does the last rehearsal fit the window with the buffer, and (for the
+PDF) the timeline and the rehearsals' results.
+
+Read for the project as a whole, not for one viewer: the gate and the PDF show the same
+thing to everyone who may see them.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+
+from cutover import selectors
+from cutover.models import PlanStatus
+from projects.models import Role
+from projects.permissions import ProjectAccess
+
+
+@dataclass(frozen=True)
+class CutoverCriteria:
+    """The gate's two cutover criteria. A project without a cutover plan does not use them
+    (the gate says so); with a plan, both must be met for the gate to be clear."""
+
+    in_use: bool
+    version_number: int | None = None
+    signed_off: bool = False
+    rehearsal: object = None  # cutover.selectors.RehearsalFit of the last finished rehearsal
+
+    @property
+    def rehearsal_fits(self):
+        return bool(self.rehearsal and self.rehearsal.fits)
+
+    @property
+    def met(self):
+        return not self.in_use or (self.signed_off and self.rehearsal_fits)
+
+    @property
+    def signed_off_text(self):
+        if self.signed_off:
+            return f"Cutover plan version {self.version_number} is signed off."
+        return f"Cutover plan version {self.version_number} is not signed off."
+
+    @property
+    def rehearsal_text(self):
+        if self.rehearsal is None:
+            return "No rehearsal of the cutover has finished yet."
+        return f"{self.rehearsal.sentence}."
+
+    def unmet(self):
+        """What a go now would override, in a few words each."""
+        if not self.in_use:
+            return []
+        parts = []
+        if not self.signed_off:
+            parts.append("the cutover plan not signed off")
+        if self.rehearsal is None:
+            parts.append("no finished cutover rehearsal")
+        elif not self.rehearsal.fits:
+            parts.append("a last rehearsal that does not fit the window with the buffer")
+        return parts
+
+    def as_dict(self):
+        """Frozen in a decision's snapshot."""
+        rehearsal = self.rehearsal
+        return {
+            "in_use": self.in_use,
+            "version": self.version_number,
+            "signed_off": self.signed_off,
+            "rehearsal": None
+            if rehearsal is None
+            else {"number": rehearsal.number, "fits": rehearsal.fits, "text": rehearsal.sentence},
+            "met": self.met,
+        }
+
+
+def _current_version(project):
+    plan = selectors.plan_of(project)
+    if plan is None:
+        return None
+    return plan.versions.exclude(status=PlanStatus.SUPERSEDED).order_by("-number").first()
+
+
+def cutover_criteria(project):
+    """The gate's cutover criteria for ``project`` (a few queries, whatever the plan's size)."""
+    version = _current_version(project)
+    if version is None:
+        return CutoverCriteria(in_use=False)
+    return CutoverCriteria(
+        in_use=True,
+        version_number=version.number,
+        signed_off=version.status == PlanStatus.SIGNED_OFF,
+        rehearsal=selectors.last_rehearsal_fits(project),
+    )
+
+
+@dataclass
+class CutoverSummary:
+    """The cutover plan in the summary PDF."""
+
+    view: object  # cutover.selectors.PlanView of the current version
+    criteria: CutoverCriteria
+    rehearsals: list = field(default_factory=list)
+
+
+def cutover_summary(project):
+    """The current plan, its timeline and its rehearsals' results; None without a plan."""
+    version = _current_version(project)
+    if version is None:
+        return None
+    access = ProjectAccess(user=AnonymousUser(), project=project, role=Role.VIEWER)
+    version = selectors.version_get(access, version.number)
+    return CutoverSummary(
+        view=selectors.plan_view(access, version),
+        criteria=cutover_criteria(project),
+        rehearsals=selectors.rehearsal_results(project),
+    )
