@@ -254,8 +254,8 @@ def run_abandon(*, run, acting_user):
 
 @transaction.atomic
 def step_finding_raise(
-    *, run, step, acting_user, title, description="", likelihood=None, impact=None,
-    is_blocker=False, first_action=None,
+    *, run, step, acting_user, title, type=RiskType.ISSUE, description="", likelihood=None,
+    impact=None, is_blocker=False, first_action=None,
 ):  # fmt: skip
     """A problem found at a step becomes a finding (an issue, category cutover) of the risk
     register, with its first action, linked to the step and the run. The risks service does
@@ -270,7 +270,7 @@ def step_finding_raise(
     description = (description or "").strip()
     risk = risk_create(
         project=run.plan.project, acting_user=acting_user, title=title,
-        type=RiskType.ISSUE, category=Category.CUTOVER,
+        type=type, category=Category.CUTOVER,
         description=f"{origin}\n\n{description}" if description else origin,
         likelihood=likelihood, impact=impact, is_blocker=is_blocker, first_action=first_action,
     )  # fmt: skip
