@@ -241,3 +241,17 @@ def plan_signoff_roles_eligible(access, plan):
 
 def can_sign_off_plan(access, plan):
     return bool(plan_signoff_roles_eligible(access, plan))
+
+
+# --- Cutover runs (rehearsals and the live cutover) -----------------------------------
+
+
+def can_run_cutover(access):
+    """Start, finish or abandon a rehearsal or the live cutover: whoever edits the plan."""
+    return can_edit_cutover_plan(access)
+
+
+def can_record_step(access, step):
+    """Mark a step started, done, failed or skipped, correct its times, raise a finding from
+    it: whoever edits the plan, and the step's owner or backup owner (while a member)."""
+    return can_edit_step_notes(access, step)

@@ -23,6 +23,7 @@ from .runs import (
     RunStatus,
     StepEvent,
     StepEventKind,
+    StepFinding,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "StepDependency",
     "StepEvent",
     "StepEventKind",
+    "StepFinding",
 ]

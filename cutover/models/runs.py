@@ -149,3 +149,26 @@ class CheckpointOutcome(models.Model):
 
     def __str__(self):
         return f"{self.step}: {self.get_outcome_display()}"
+
+
+class StepFinding(models.Model):
+    """A finding of the risk register raised from a step of a run: the link both pages show
+    (the risks app sits below cutover, so the finding cannot point back; its description says
+    where it came from)."""
+
+    run = models.ForeignKey(CutoverRun, on_delete=models.CASCADE, related_name="findings")
+    step = models.ForeignKey(Step, on_delete=models.RESTRICT, related_name="findings")
+    risk = models.OneToOneField(
+        "risks.Risk", on_delete=models.CASCADE, related_name="cutover_step_link"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["run", "step", "created_at"]
+        indexes = [models.Index(fields=["run", "step"])]
+
+    def __str__(self):
+        return f"{self.risk_id} from {self.step} in {self.run}"
