@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 
-from cutover import selectors
-from cutover.models import PlanStatus
+from cutover import run_selectors, selectors
+from cutover.models import PlanStatus, PlanVersion
 from projects.models import Role
 from projects.permissions import ProjectAccess
 
@@ -24,7 +24,7 @@ class CutoverCriteria:
     in_use: bool
     version_number: int | None = None
     signed_off: bool = False
-    rehearsal: object = None  # cutover.selectors.RehearsalFit of the last finished rehearsal
+    rehearsal: object = None  # run_selectors.RehearsalFit of the last finished rehearsal
 
     @property
     def rehearsal_fits(self):
@@ -74,23 +74,32 @@ class CutoverCriteria:
 
 
 def _current_version(project):
-    plan = selectors.plan_of(project)
-    if plan is None:
-        return None
-    return plan.versions.exclude(status=PlanStatus.SUPERSEDED).order_by("-number").first()
+    """The plan's current version, with its plan, in one query; None without a plan."""
+    return (
+        PlanVersion.objects.filter(plan__project=project)
+        .exclude(status=PlanStatus.SUPERSEDED)
+        .select_related("plan")
+        .order_by("-number")
+        .first()
+    )
 
 
-def cutover_criteria(project):
-    """The gate's cutover criteria for ``project`` (a few queries, whatever the plan's size)."""
-    version = _current_version(project)
+def _criteria(version, rehearsal):
     if version is None:
         return CutoverCriteria(in_use=False)
     return CutoverCriteria(
         in_use=True,
         version_number=version.number,
         signed_off=version.status == PlanStatus.SIGNED_OFF,
-        rehearsal=selectors.last_rehearsal_fits(project),
+        rehearsal=rehearsal,
     )
+
+
+def cutover_criteria(project):
+    """The gate's cutover criteria for ``project`` (a few queries, whatever the plan's size)."""
+    version = _current_version(project)
+    rehearsal = run_selectors.last_rehearsal_fits(project) if version else None
+    return _criteria(version, rehearsal)
 
 
 @dataclass
@@ -99,18 +108,20 @@ class CutoverSummary:
 
     view: object  # cutover.selectors.PlanView of the current version
     criteria: CutoverCriteria
+    # (run_selectors.TrendLine, run_selectors.RehearsalFit) of each finished rehearsal, oldest first
     rehearsals: list = field(default_factory=list)
 
 
 def cutover_summary(project):
     """The current plan, its timeline and its rehearsals' results; None without a plan."""
-    version = _current_version(project)
+    access = ProjectAccess(user=AnonymousUser(), project=project, role=Role.VIEWER)
+    version = selectors.version_get(access, missing=None)
     if version is None:
         return None
-    access = ProjectAccess(user=AnonymousUser(), project=project, role=Role.VIEWER)
-    version = selectors.version_get(access, version.number)
+    trend = run_selectors.rehearsal_trend(version.plan)
+    rehearsals = [(line, run_selectors.rehearsal_fit(line)) for line in trend.lines]
     return CutoverSummary(
         view=selectors.plan_view(access, version),
-        criteria=cutover_criteria(project),
-        rehearsals=selectors.rehearsal_results(project),
+        criteria=_criteria(version, rehearsals[-1][1] if rehearsals else None),
+        rehearsals=rehearsals,
     )
