@@ -24,7 +24,7 @@ from cutover.models import (
     StepEventKind,
     StepFinding,
 )
-from cutover.progress import COMPLETE, RUNNING, state_of_run
+from cutover.progress import COMPLETE, RUNNING, WAITING, state_of_run
 from cutover.schedule import format_minutes
 from cutover.selectors import _members, step_rows
 from projects import permissions
@@ -103,13 +103,16 @@ class RunRow:
     mark_url: str = ""
     finding_url: str = ""
 
+    waits_for: list = field(default_factory=list)  # numbers of predecessors not yet complete
+
     @property
     def marks(self):
-        """The marks that may follow now, as (kind, label, key)."""
+        """The marks that may follow now, as (kind, label, key); none while the step waits
+        for its predecessors (the row says which)."""
         status = self.state.status
         if status == RUNNING:
             return [("done", "Done", "d"), ("failed", "Failed", "f")]
-        if status in COMPLETE:
+        if status in COMPLETE or status == WAITING:
             return []
         return [("started", "Start", "s"), ("skipped", "Skip", "x")]
 
@@ -233,7 +236,17 @@ def run_sheet(access, run, *, now=None):
         )
         for step in steps
     ]
+    numbers = {step.pk: step.number for step in steps}
+    predecessors = {}
+    for before, after in edges:
+        predecessors.setdefault(after, []).append(before)
     for row in rows:
+        if row.state.status == WAITING:
+            row.waits_for = sorted(
+                numbers[before]
+                for before in predecessors.get(row.step.pk, ())
+                if before in numbers and state[before].status not in COMPLETE
+            )
         for line in row.events:
             line.correct_url = correct_link.fill(line.pk)
         row.can_mark = open_run and row.can_record
@@ -266,7 +279,7 @@ def step_history(access, run, step):
 # --- The report and the trend ------------------------------------------------------------
 
 
-CHART_LEFT, CHART_WIDTH, CHART_ROW = 110, 420, 28
+CHART_LEFT, CHART_WIDTH, CHART_ROW = 110, 390, 28
 
 
 @dataclass
@@ -377,16 +390,20 @@ def finished_rehearsals(plan):
 @dataclass
 class Trend:
     lines: list
-    scale_minutes: int = 0  # the longest bar or window, for the chart
 
-    def percent(self, minutes):
-        return round(100 * minutes / self.scale_minutes, 2) if self.scale_minutes else 0
+    @property
+    def chart_height(self):
+        return len(self.lines) * CHART_ROW
 
 
 def rehearsal_trend(plan):
+    """Every finished rehearsal of the plan, oldest first, measured for the table and the
+    chart (bars on one scale: the longest rehearsal or window)."""
     lines = _rehearsal_states(finished_rehearsals(plan))
     scale = max((max(line.duration_minutes, line.window_minutes) for line in lines), default=0)
-    return Trend(lines=lines, scale_minutes=scale)
+    for index, line in enumerate(lines):
+        line.scale_minutes, line.index = scale, index
+    return Trend(lines=lines)
 
 
 @dataclass
