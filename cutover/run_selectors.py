@@ -24,7 +24,7 @@ from cutover.models import (
     StepEventKind,
     StepFinding,
 )
-from cutover.progress import COMPLETE, RUNNING, state_of_run
+from cutover.progress import COMPLETE, RUNNING, WAITING, state_of_run
 from cutover.schedule import format_minutes
 from cutover.selectors import _members, step_rows
 from projects import permissions
@@ -74,6 +74,10 @@ def step_of_run(run, step_pk):
     return step
 
 
+def _clock(moment, tz, pattern="%a %H:%M"):
+    return moment.astimezone(tz).strftime(pattern) if moment is not None else ""
+
+
 @dataclass
 class EventLine:
     """A mark of a step as the history shows it: its time now, and its corrections."""
@@ -88,6 +92,19 @@ class EventLine:
     corrections: list = field(default_factory=list)  # EventLine of kind "corrected"
     original_at: object = None
     correct_url: str = ""
+    at_text: str = ""
+    original_text: str = ""
+    recorded_text: str = ""
+
+    def describe(self, tz):
+        """The times as the page shows them ("Sat 22:05"), in the plan's time zone: written
+        once here rather than by template filters, 300 rows times several times each."""
+        self.at_text = _clock(self.at, tz)
+        self.original_text = _clock(self.original_at, tz)
+        self.recorded_text = _clock(self.recorded_at, tz)
+        for correction in self.corrections:
+            correction.describe(tz)
+        return self
 
 
 @dataclass
@@ -102,14 +119,35 @@ class RunRow:
     can_mark: bool = False  # may mark it now (the run is running)
     mark_url: str = ""
     finding_url: str = ""
+    planned_start_text: str = ""
+    planned_end_text: str = ""
+    actual_start_text: str = ""
+    actual_end_text: str = ""
+    expected_start_text: str = ""
+    expected_end_text: str = ""
+
+    def describe(self, tz):
+        state = self.state
+        self.expected_start_text = _clock(state.expected_start, tz)
+        self.expected_end_text = _clock(state.expected_end, tz)
+        self.planned_start_text = _clock(state.planned_start, tz)
+        self.planned_end_text = _clock(state.planned_end, tz, "%H:%M")
+        self.actual_start_text = _clock(state.actual_start, tz)
+        self.actual_end_text = _clock(state.actual_end, tz, "%H:%M")
+        for line in self.events:
+            line.describe(tz)
+        return self
+
+    waits_for: list = field(default_factory=list)  # numbers of predecessors not yet complete
 
     @property
     def marks(self):
-        """The marks that may follow now, as (kind, label, key)."""
+        """The marks that may follow now, as (kind, label, key); none while the step waits
+        for its predecessors (the row says which)."""
         status = self.state.status
         if status == RUNNING:
             return [("done", "Done", "d"), ("failed", "Failed", "f")]
-        if status in COMPLETE:
+        if status in COMPLETE or status == WAITING:
             return []
         return [("started", "Start", "s"), ("skipped", "Skip", "x")]
 
@@ -233,7 +271,19 @@ def run_sheet(access, run, *, now=None):
         )
         for step in steps
     ]
+    tz = version.tz
+    numbers = {step.pk: step.number for step in steps}
+    predecessors = {}
+    for before, after in edges:
+        predecessors.setdefault(after, []).append(before)
     for row in rows:
+        if row.state.status == WAITING:
+            row.waits_for = sorted(
+                numbers[before]
+                for before in predecessors.get(row.step.pk, ())
+                if before in numbers and state[before].status not in COMPLETE
+            )
+        row.describe(tz)
         for line in row.events:
             line.correct_url = correct_link.fill(line.pk)
         row.can_mark = open_run and row.can_record
@@ -266,7 +316,7 @@ def step_history(access, run, step):
 # --- The report and the trend ------------------------------------------------------------
 
 
-CHART_LEFT, CHART_WIDTH, CHART_ROW = 110, 420, 28
+CHART_LEFT, CHART_WIDTH, CHART_ROW = 110, 390, 28
 
 
 @dataclass
@@ -377,16 +427,20 @@ def finished_rehearsals(plan):
 @dataclass
 class Trend:
     lines: list
-    scale_minutes: int = 0  # the longest bar or window, for the chart
 
-    def percent(self, minutes):
-        return round(100 * minutes / self.scale_minutes, 2) if self.scale_minutes else 0
+    @property
+    def chart_height(self):
+        return len(self.lines) * CHART_ROW
 
 
 def rehearsal_trend(plan):
+    """Every finished rehearsal of the plan, oldest first, measured for the table and the
+    chart (bars on one scale: the longest rehearsal or window)."""
     lines = _rehearsal_states(finished_rehearsals(plan))
     scale = max((max(line.duration_minutes, line.window_minutes) for line in lines), default=0)
-    return Trend(lines=lines, scale_minutes=scale)
+    for index, line in enumerate(lines):
+        line.scale_minutes, line.index = scale, index
+    return Trend(lines=lines)
 
 
 @dataclass

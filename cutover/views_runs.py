@@ -3,6 +3,7 @@ a time, raise a finding), finishing a rehearsal, and its report with the trend."
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -11,12 +12,19 @@ from core.forms import add_service_errors
 from cutover import run_selectors, selectors
 from cutover.forms_runs import CorrectionForm, MarkForm
 from cutover.models import RunKind, RunStatus
+from cutover.run_rows import row_html
 from cutover.services import runs as run_services
 from projects import permissions
 from projects.decorators import project_view
 from risks.forms import QuickAddForm
 
 ROW = "cutover/run.html#mark-answer"
+
+
+def _write_rows(request, run, rows, *, problem="", oob=False):
+    token = get_token(request)
+    for row in rows:
+        row.html = row_html(row, run_status=run.status, csrf_token=token, problem=problem, oob=oob)
 
 
 def _run_url(access, run, step_number=None):
@@ -68,6 +76,7 @@ def run_start_view(request, access):
 def run_detail(request, access, run_pk):
     run = run_selectors.run_get(access, run_pk)
     sheet = run_selectors.run_sheet(access, run)
+    _write_rows(request, run, sheet.rows)
     context = {"project": access.project, "run": run, "sheet": sheet, "version": sheet.version}
     return render(request, "cutover/run.html", context)
 
@@ -98,11 +107,13 @@ def step_mark_view(request, access, run_pk, step_pk):
             messages.error(request, problem)
         return redirect(_run_url(access, run, step.number))
     sheet, row = run_selectors.run_row(access, run, step.pk)
+    # Its successors may have become ready: their rows change too (out of band).
+    also = [other for other in sheet.rows if other.step.pk in sheet.successors.get(step.pk, ())]
+    _write_rows(request, run, [row], problem=problem)
+    _write_rows(request, run, also, oob=True)
     context = {
-        "project": access.project, "run": run, "sheet": sheet, "row": row, "problem": problem,
+        "project": access.project, "run": run, "sheet": sheet, "row": row, "also": also,
         "version": sheet.version,
-        # Its successors may have become ready: their rows change too (out of band).
-        "also": [r for r in sheet.rows if r.step.pk in sheet.successors.get(step.pk, ())],
     }  # fmt: skip
     return render(request, ROW, context, status=status)
 

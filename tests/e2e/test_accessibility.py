@@ -18,6 +18,8 @@ PAGES = [
     "workshop mode",
     "risk register",
     "cutover plan",
+    "rehearsal run sheet",
+    "rehearsal report",
     "my actions",
     "actions by owner",
     "go / no-go",
@@ -41,10 +43,18 @@ def _url(name, demo):
         "workshop mode": reverse("reviews:workshop_mode", kwargs=ids),
         "risk register": reverse("risks:register", args=[project.pk]),
         "cutover plan": reverse("cutover:plan", args=[project.pk]),
+        "rehearsal run sheet": reverse("cutover:run", args=[project.pk, _first_rehearsal(project)]),
+        "rehearsal report": reverse(
+            "cutover:run_report", args=[project.pk, _first_rehearsal(project)]
+        ),
         "my actions": reverse("risks:my_actions"),
         "actions by owner": reverse("risks:actions_by_owner", args=[project.pk]),
         "go / no-go": reverse("decisions:decision", kwargs=ids),
     }[name]
+
+
+def _first_rehearsal(project):
+    return project.cutover_plan.runs.get(kind="rehearsal", number=1).pk
 
 
 # Violations whose markup is not in templates/ (so this harness may not fix it), each

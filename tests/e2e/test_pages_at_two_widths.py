@@ -44,7 +44,14 @@ def _pages(demo):
         ("cutover-step", reverse("cutover:step_edit", args=[project.pk, project.cutover_plan.versions.get().steps.get(number=21).pk])),
         ("cutover-import", reverse("cutover:import", args=[project.pk])),
         ("cutover-history", reverse("cutover:history", args=[project.pk, 1])),
+        ("cutover-rehearsals", reverse("cutover:runs", args=[project.pk])),
+        ("cutover-rehearsal", reverse("cutover:run", args=[project.pk, _rehearsal(project, 1)])),
+        ("cutover-report", reverse("cutover:run_report", args=[project.pk, _rehearsal(project, 1)])),
     ]  # fmt: skip
+
+
+def _rehearsal(project, number):
+    return project.cutover_plan.runs.get(kind="rehearsal", number=number).pk
 
 
 def _overflow(page):
