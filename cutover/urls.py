@@ -23,3 +23,16 @@ urlpatterns = [
     path(step + "delete/", views.step_delete_view, name="step_delete"),
     path(step + "move/", views.step_move_view, name="step_move"),
 ]
+
+# --- Live board and checkpoints
+from cutover import views_live  # noqa: E402
+
+urlpatterns += [
+    path(plan + "board/", views_live.board, name="board"),
+    path(plan + "board/start-live/", views_live.live_start_view, name="live_start"),
+    path(
+        plan + "board/runs/<int:run_pk>/checkpoints/<int:step_pk>/vote/",
+        views_live.checkpoint_vote_view,
+        name="checkpoint_vote",
+    ),
+]
