@@ -24,10 +24,14 @@ def project_world():
 def _cutover_ids(project):
     """A cutover plan whose version number is the project's own (so another project's
     version number is never one this project has)."""
-    from tests.factories import make_cutover_plan
+    from tests.factories import CutoverRunFactory, make_cutover_plan
 
     version = make_cutover_plan(project, steps=3, number=1000 + project.pk)
-    return {"step_pk": version.steps.first().pk, "number": version.number, "fmt": "csv"}
+    run = CutoverRunFactory(plan_version=version)
+    return {
+        "step_pk": version.steps.first().pk, "number": version.number, "fmt": "csv",
+        "run_pk": run.pk,
+    }  # fmt: skip
 
 
 def _invitation_ids(project, members):
