@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_accessibility import axe_blocking_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +68,8 @@ def test_approvers_vote_at_the_checkpoint_and_a_viewer_watches(page_for, demo):
     expect(alice.locator("#vote-error")).to_have_text("Say why the cutover should roll back.")
     SCREENSHOTS.mkdir(exist_ok=True)
     alice.screenshot(path=str(SCREENSHOTS / "cutover-board-vote-1280.png"), full_page=True)
+    violations, _known = axe_blocking_violations(alice, "cutover board")
+    assert not violations, "\n".join(violations)
     vote.get_by_label("Your comment").fill("Samples signed, totals reconcile.")
     vote.get_by_role("button", name="Go on").click()
     expect(vote).to_contain_text("Alice Approver: Go on")
