@@ -36,6 +36,7 @@ class BoardStep:
     pk: int
     number: int
     title: str
+    owner_id: object
     owner_name: str
     status: str
     since: object = None  # when it started (running)
@@ -170,6 +171,7 @@ def _board_step(row, state, names, now):
         pk=row.pk,
         number=row.number,
         title=row.title,
+        owner_id=row.owner_id,
         owner_name=names.get(row.owner_id, "") if row.owner_id else "",
         status=state.status,
         since=state.actual_start if state.status == RUNNING else None,

@@ -117,10 +117,10 @@ def running_runs():
 def steps_ready_for(user, *, limit=20):
     """Steps of running runs that ``user`` owns (or backs up) and may start now: not begun
     in the run, and every predecessor done or skipped. One query; the runs of projects the
-    user still belongs to."""
+    user still belongs to. The forward plan only: a rollback's steps are on the board."""
     runs = CutoverRun.objects.filter(
         status=RunStatus.RUNNING, plan__project__memberships__user=user
-    )
+    ).exclude(outcomes__outcome="roll_back")  # rolling back: the forward plan stops
     begun = StepEvent.objects.filter(step=OuterRef("pk"), run__in=runs)
     finished = StepEvent.objects.filter(
         step=OuterRef("predecessor_id"), run__in=runs, kind__in=["done", "skipped"]

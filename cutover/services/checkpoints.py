@@ -29,6 +29,7 @@ from projects import permissions
 from projects.models import Membership, Role
 
 from .common import access_of
+from .notify import notify_steps_ready
 
 
 def _lock(run):
@@ -105,8 +106,11 @@ def checkpoint_vote(*, run, step, acting_user, choice, comment=""):
         run=run, step=step, voter=acting_user, choice=choice, comment=comment, created_at=now
     )
     outcome = _decide(run, step, acting_user, now)
-    if outcome is not None and outcome.outcome == CheckpointChoice.ROLL_BACK:
-        _finish_rollback(run, steps, edges, events, forward, state, outcome, now)
+    rolling_back = outcome is not None and outcome.outcome == CheckpointChoice.ROLL_BACK
+    if rolling_back and not _finish_rollback(
+        run, steps, edges, events, forward, state, outcome, now
+    ):
+        notify_steps_ready(run, step)  # the rollback steps' owners: they can start
     return vote, outcome
 
 

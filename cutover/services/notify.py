@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.http import absolute_url
-from cutover.models import CutoverRun, LateStepEscalation, RunStatus, StepReadyNotice
-from cutover.progress import READY, state_of_run
+from cutover.models import CutoverRun, LateStepEscalation, RunStatus, Step, StepReadyNotice
+from cutover.progress import READY
 from cutover.schedule import format_minutes
-from cutover.selectors_live import board_of, run_rows, running_runs
+from cutover.selectors_live import board_of, running_runs
 from projects.models import Membership, Role, SignoffRole
 
 
@@ -56,31 +56,34 @@ def _active_emails(project, user_ids):
 
 
 def steps_ready_notify(*, run_id, step_id):
-    """Tell the owner and backup of each step that ``step_id`` unblocked in ``run_id`` (every
-    predecessor now done or skipped, not begun yet) that it can start. Returns the numbers of
-    the steps whose people were told now."""
+    """Tell the owner and backup of each step of ``run_id`` that can start now (every
+    predecessor done or skipped, not begun yet) and was not announced before: the steps
+    ``step_id`` unblocked, the rollback steps once a roll back is decided. Returns the
+    numbers of the steps whose people were told now."""
     run = CutoverRun.objects.select_related("plan__project", "plan_version").get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         return []
-    steps, edges, events = run_rows(run)
-    forward = [row for row in steps if not row.is_rollback]
-    state = state_of_run(run, run.plan_version, forward, edges, events, now=timezone.now())
-    unblocked = {after for before, after in edges if before == step_id}
     project = run.plan.project
+    board = board_of(run, project)
+    ready = [step for step in [*board.ready, *board.late] if step.status == READY]
+    if not ready:
+        return []
+    already = set(StepReadyNotice.objects.filter(run=run).values_list("step_id", flat=True))
+    people = dict(
+        Step.objects.filter(pk__in=[step.pk for step in ready]).values_list("pk", "backup_owner_id")
+    )
     told = []
-    for row in steps:
-        if row.pk not in unblocked or row.pk not in state.steps:
+    for step in sorted(ready, key=lambda step: step.number):
+        if step.pk in already:
             continue
-        if state[row.pk].status != READY:
-            continue
-        emails = _active_emails(project, [row.owner_id, row.backup_owner_id])
+        emails = _active_emails(project, [step.owner_id, people.get(step.pk)])
         if _tell_once(
-            StepReadyNotice, run, row, sorted(set(emails.values())),
+            StepReadyNotice, run, step, sorted(set(emails.values())),
             "cutover_step_ready",
-            {"run": run, "project": project, "step": row, "version": run.plan_version,
-             "planned_start": state[row.pk].planned_start, "url": _board_url(project)},
+            {"run": run, "project": project, "step": step, "version": run.plan_version,
+             "planned_start": step.planned_start, "url": _board_url(project)},
         ):  # fmt: skip
-            told.append(row.number)
+            told.append(step.number)
     return told
 
 

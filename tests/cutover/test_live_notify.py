@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cutover.models import LateStepEscalation, Step, StepReadyNotice
 from cutover.selectors_live import steps_ready_for
+from cutover.services.checkpoints import checkpoint_vote
 from cutover.services.notify import late_steps_escalate, notify_steps_ready, steps_ready_notify
 from projects.models import Role
 from tests.factories import make_cutover_plan
@@ -47,10 +48,20 @@ def test_the_owner_is_told_once_that_their_step_can_start(
     assert StepReadyNotice.objects.filter(run=run).count() == 1
 
 
-def test_a_step_still_waiting_for_another_predecessor_is_not_announced(project, members, live_now):
+def test_a_roll_back_tells_the_rollback_steps_owners(
+    project, members, live_now, django_capture_on_commit_callbacks
+):
     run, steps = live_now
-    assert steps_ready_notify(run_id=run.pk, step_id=steps[2].pk) == []  # 2 is not done
-    assert mail.outbox == []
+    pm = members[Role.PROJECT_MANAGER]
+    mark(run, steps[2], "started", run.started_at + 60 * MINUTE, pm)
+    mark(run, steps[2], "done", run.started_at + 90 * MINUTE, pm)
+    StepReadyNotice.objects.create(run=run, step=steps[3])  # told when 2 was done
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint_vote(run=run, step=steps[3], acting_user=pm, choice="roll_back", comment="No")
+    assert [message.subject for message in mail.outbox] == [
+        f"[{project.name}] Step 6 can start: Restore legacy"
+    ]
+    assert mail.outbox[0].to == [members[Role.CONTRIBUTOR].email]
 
 
 def test_the_home_page_lists_my_steps_ready_to_start(client_for, project, members, live_now):
@@ -63,6 +74,13 @@ def test_the_home_page_lists_my_steps_ready_to_start(client_for, project, member
     assert "Step 2 “Migrate data”" in text
     mark(run, steps[2], "started", timezone.now(), contributor)
     assert steps_ready_for(contributor) == []
+    mark(run, steps[2], "done", timezone.now(), contributor)
+    assert [step.number for step in steps_ready_for(members[Role.FACILITATOR])] == [3]
+    checkpoint_vote(
+        run=run, step=steps[3], acting_user=members[Role.APPROVER], choice="roll_back",
+        comment="Counts are off",
+    )  # fmt: skip
+    assert steps_ready_for(members[Role.FACILITATOR]) == []
     assert "Your cutover steps ready to start" not in client_for(contributor).get("/").text
 
 
