@@ -134,6 +134,22 @@ class Board:
         return self.run.status == "running"
 
     @property
+    def open_checkpoints(self):
+        return [c for c in self.checkpoints if c.is_open]
+
+    @property
+    def decided_checkpoints(self):
+        """The decided checkpoints, the latest first (the board details only that one)."""
+        return sorted(
+            (c for c in self.checkpoints if c.outcome), key=lambda c: c.decided_at, reverse=True
+        )
+
+    @property
+    def shown_checkpoints(self):
+        """The checkpoints the board shows in full: the open ones and the latest decided."""
+        return self.open_checkpoints + self.decided_checkpoints[:1]
+
+    @property
     def percent(self):
         return round(100 * self.done / self.total) if self.total else 100
 

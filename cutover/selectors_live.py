@@ -8,7 +8,7 @@ and the checkpoint approvers, one query each; ``cutover.board`` computes the res
 
 from collections import namedtuple
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cutover.board import build_board
@@ -36,15 +36,16 @@ def board_run(access, run_pk=None):
     )
     if run_pk is not None:
         return runs.filter(pk=run_pk).first()
-    # running first, then the live cutover, then the newest
-    return (
-        runs.annotate(
-            ended=ExpressionWrapper(~Q(status=RunStatus.RUNNING), output_field=BooleanField()),
-            rehearsal=ExpressionWrapper(~Q(kind="live"), output_field=BooleanField()),
-        )
-        .order_by("ended", "rehearsal", "-started_at", "-pk")
-        .first()
-    )
+    # A plan has a handful of runs: choose in Python (running first, then the live
+    # cutover, then the newest) rather than make the database sort on expressions.
+    return min(
+        runs,
+        key=lambda run: (
+            run.status != RunStatus.RUNNING, run.kind != "live",
+            -run.started_at.timestamp(), -run.pk,
+        ),
+        default=None,
+    )  # fmt: skip
 
 
 def run_rows(run):
