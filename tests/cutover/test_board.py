@@ -316,3 +316,35 @@ def test_no_run_yet(client_for, project, members, window):
     assert "Start the live cutover" in text
     text = _board(client_for(members[Role.VIEWER]), project).text
     assert "Start the live cutover" not in text
+
+
+def test_a_vote_without_javascript_redirects_to_the_board_with_a_message(
+    client_for, project, members, live, window
+):
+    run, steps = live
+    _reach_checkpoint(run, steps, members, window)
+    url = reverse("cutover:checkpoint_vote", args=[project.pk, run.pk, steps[3].pk])
+    client = client_for(members[Role.PROJECT_MANAGER])
+    response = client.post(url, {"choice": "roll_back"}, follow=True)
+    assert "Say why the cutover should roll back." in response.text
+    response = client.post(url, {"choice": "go_on"}, follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"?run={run.pk}")
+    assert "Vote recorded." in response.text
+    assert "Project Manager Person</strong>: Go on" in response.text
+
+
+def test_earlier_checkpoints_shrink_to_a_line(project, members, live, window):
+    run, steps = live
+    pm = members[Role.PROJECT_MANAGER]
+    steps[1].is_checkpoint = True
+    steps[1].save(update_fields=["is_checkpoint"])
+    CheckpointOutcome.objects.create(
+        run=run, step=steps[1], outcome="go_on", decided_at=window, decided_by=pm
+    )
+    _reach_checkpoint(run, steps, members, window)
+    CheckpointOutcome.objects.create(
+        run=run, step=steps[3], outcome="go_on", decided_at=window + 181 * MINUTE, decided_by=pm
+    )
+    board = board_of(run, project, now=window + 190 * MINUTE)
+    assert [c.step.number for c in board.shown_checkpoints] == [3]
+    assert [c.step.number for c in board.decided_checkpoints] == [3, 1]
