@@ -12,9 +12,12 @@ import datetime
 import zoneinfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from cutover import services
 from cutover.models import CutoverPlan
+from cutover.schedule import ScheduleStep, compute_schedule
+from cutover.services import runs as run_services
 
 TIME_ZONE = "Europe/London"
 SIGNOFF_ROLES = ["project_manager", "business_owner", "cutover_manager", "it_lead"]
@@ -172,7 +175,9 @@ def seed_cutover(seeded):
     project = seeded["project"]
     plan = CutoverPlan.objects.filter(project=project).first()
     if plan is not None:
-        return plan.versions.order_by("-number").first()
+        version = plan.versions.order_by("-number").first()
+        seed_rehearsals(version, seeded)
+        return version
     people = {short: seeded["people"][email] for short, email in PEOPLE.items()}
     manager = people["facilitator"]
     opens, closes = _window(project.go_live_date)
@@ -198,4 +203,123 @@ def seed_cutover(seeded):
             plan_version=version, acting_user=people[short], decision="approve", as_role=role,
             comment="Reviewed step by step with the owners." if short == "facilitator" else "",
         )  # fmt: skip
+    seed_rehearsals(version, seeded)
     return version
+
+
+# --- Rehearsals ---------------------------------------------------------------------------
+# Two finished rehearsals of version 1, a fortnight apart. The first overran the window by
+# 3 h 20 min: the data loads ran long and the inventory load failed once (a finding with its
+# action); the second, after the fix, fits with the buffer to spare.
+
+# Step number: minutes more (or less) than planned. In rehearsal 1, step 15's drift is set so
+# that the rehearsal ends exactly OVERRUN_1 after the window would have closed.
+DRIFTS_1 = {7: 45, 12: 180, 13: 90, 16: 30, 18: 120, 20: 60, 25: 50}
+FAILED_1 = 15  # the inventory load: fails after FAILED_AFTER minutes, then runs again
+FAILED_AFTER = 300
+OVERRUN_1 = 200
+DRIFTS_2 = {7: 10, 12: 30, 13: -20, 15: 45, 18: 20, 30: -30}
+SKIPPED_2 = (36,)  # not rehearsed: archiving the backup
+
+
+def _rehearsal_starts(today):
+    """Friday 18:00 (London) of the weekend a week or two ago, and the one a fortnight before."""
+    tz = zoneinfo.ZoneInfo(TIME_ZONE)
+    friday = today - datetime.timedelta(days=(today.weekday() - 4) % 7 + 7)
+    second = datetime.datetime.combine(friday, datetime.time(18, 0), tzinfo=tz)
+    return second - datetime.timedelta(days=14), second
+
+
+def _actual_schedule(version, steps, edges, start, drifts):
+    """When each step would run from ``start`` with the given drifts (fixed starts moved
+    with the rehearsal, as the report measures it)."""
+    shift = start - version.window_start
+    return compute_schedule(
+        [
+            ScheduleStep(
+                step.pk,
+                step.duration_minutes + drifts.get(step.number, 0),
+                step.fixed_start + shift if step.fixed_start else None,
+            )
+            for step in steps
+        ],
+        edges,
+        window_start=start,
+    )
+
+
+def _rehearse(version, people, start, drifts, *, failed=None, skipped=(), finding=None):
+    """Start a rehearsal at ``start``, have each step's owner mark it as it happened, raise
+    the finding from the failed step, and finish it at its last step's end."""
+    manager = people["facilitator"]
+    steps = list(
+        version.steps.filter(is_rollback=False).select_related("owner", "plan_version__plan")
+    )
+    edges = list(version.dependencies.values_list("predecessor_id", "successor_id"))
+    schedule = _actual_schedule(version, steps, edges, start, drifts)
+    run = run_services.run_start(plan=version.plan, acting_user=manager, started_at=start)
+    marks = []  # (time, order at that time, step, kind, note)
+    for step in steps:
+        begins, ends = schedule.start[step.pk], schedule.end[step.pk]
+        if step.number in skipped:
+            marks.append((begins, 0, step, "skipped", "Not rehearsed: done on the day only."))
+            continue
+        marks.append((begins, 1, step, "started", ""))
+        if step.number == failed:
+            broke = begins + datetime.timedelta(minutes=FAILED_AFTER)
+            marks.append((broke, 0, step, "failed", "Duplicate warehouse locations stop the load."))
+            marks.append((broke, 2, step, "started", "Run again after removing the duplicates."))
+        marks.append((ends, 0, step, "done", ""))
+    # A step's end comes before its successors' start at the same minute.
+    for at, _, step, kind, note in sorted(
+        marks, key=lambda mark: (mark[0], mark[1], mark[2].number)
+    ):
+        run_services.step_record(
+            run=run, step=step, acting_user=step.owner or manager, kind=kind, at=at, note=note
+        )
+    if finding is not None:
+        step = next(step for step in steps if step.number == failed)
+        run_services.step_finding_raise(run=run, step=step, acting_user=step.owner, **finding)
+    return run_services.run_finish(run=run, acting_user=manager, ended_at=schedule.planned_end)
+
+
+def _overrun_drifts(version, steps_edges, start):
+    """DRIFTS_1 with the failed step's drift set so the rehearsal overruns by OVERRUN_1."""
+    steps, edges = steps_edges
+    drifts = dict(DRIFTS_1)
+    drifts[FAILED_1] = FAILED_AFTER
+    for _ in range(3):  # the end moves minute for minute once the chain is critical
+        schedule = _actual_schedule(version, steps, edges, start, drifts)
+        length = (schedule.planned_end - start).total_seconds() // 60
+        missing = version.window_minutes + OVERRUN_1 - int(length)
+        if not missing:
+            break
+        drifts[FAILED_1] += missing
+    return drifts
+
+
+@transaction.atomic
+def seed_rehearsals(version, seeded):
+    """The two rehearsals (once)."""
+    if version.plan.runs.exists():
+        return
+    people = {short: seeded["people"][email] for short, email in PEOPLE.items()}
+    first, second = _rehearsal_starts(timezone.localdate())
+    steps = list(version.steps.filter(is_rollback=False))
+    edges = list(version.dependencies.values_list("predecessor_id", "successor_id"))
+    _rehearse(
+        version, people, first, _overrun_drifts(version, (steps, edges), first), failed=FAILED_1,
+        finding={
+            "title": "Inventory load fails on duplicate warehouse locations",
+            "likelihood": 4, "impact": 4, "is_blocker": False,
+            "description": "The load stopped after 5 hours and ran again after the duplicates "
+            "were removed by hand.",
+            "first_action": {
+                "description": "Clean the duplicate locations in AX 2012 and add the check "
+                "to the extract",
+                "owner": people["contributor"],
+                "due_date": timezone.localdate() + datetime.timedelta(days=7),
+            },
+        },
+    )  # fmt: skip
+    _rehearse(version, people, second, DRIFTS_2, skipped=SKIPPED_2)

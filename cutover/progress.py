@@ -57,7 +57,7 @@ STATUS_LABELS = {
 COMPLETE = frozenset({DONE, SKIPPED})
 # What each mark may follow (the services refuse the rest with a message).
 ALLOWED = {
-    "started": frozenset({WAITING, READY, FAILED}),
+    "started": frozenset({READY, FAILED}),
     "done": frozenset({RUNNING}),
     "failed": frozenset({RUNNING}),
     "skipped": frozenset({WAITING, READY, FAILED}),
@@ -91,6 +91,14 @@ class StepState:
         if self.actual_start is None or self.actual_end is None:
             return None
         return _minutes((self.actual_end - self.actual_start).total_seconds())
+
+    @property
+    def late_text(self):
+        if self.late_by > 0:
+            return f"{format_minutes(self.late_by)} late"
+        if self.late_by < 0:
+            return f"{format_minutes(-self.late_by)} early"
+        return "on time"
 
     @property
     def drift_text(self):
@@ -148,28 +156,17 @@ def _duration(step):
 def effective_times(events):
     """{event id: its time}, each correction applied (the latest recorded one wins)."""
     at = {event.id: event.at for event in events if event.kind != "corrected"}
-    for event in sorted(
-        (e for e in events if e.kind == "corrected"), key=lambda e: (e.recorded_at_key, e.id)
-    ):
+    for event in sorted((e for e in events if e.kind == "corrected"), key=_recorded):
         if event.corrects_id in at:
             at[event.corrects_id] = event.at
     return at
 
 
-class _Event:
-    """An event with a sort key for corrections (the recorded time where there is one)."""
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
-    __slots__ = ("at", "corrects_id", "id", "kind", "recorded_at_key", "step_id")
 
-    def __init__(self, event):
-        self.id = event.id
-        self.step_id = event.step_id
-        self.kind = event.kind
-        self.at = event.at
-        self.corrects_id = getattr(event, "corrects_id", None)
-        self.recorded_at_key = getattr(event, "recorded_at", None) or datetime.min.replace(
-            tzinfo=UTC
-        )
+def _recorded(event):
+    return (getattr(event, "recorded_at", None) or EARLIEST, event.id)
 
 
 def _replay(state, step_events, times):
@@ -202,7 +199,7 @@ def run_state(
     """See the module's docstring. Raises schedule.CycleError on a loop (the services refuse
     one, so only a hand-edited database gets there)."""
     steps = list(version_steps)
-    events = [_Event(event) for event in events]
+    events = list(events)
     times = effective_times(events)
     if window_start is None:
         window_start = min(times.values(), default=None) or now or datetime.now(UTC)
@@ -214,9 +211,7 @@ def run_state(
     state = RunState(window_start=planned.window_start, buffer_minutes=buffer_minutes)
     state.planned_end = planned.planned_end
     by_step = {}
-    for event in sorted(
-        (e for e in events if e.kind != "corrected"), key=lambda e: (e.recorded_at_key, e.id)
-    ):
+    for event in sorted((e for e in events if e.kind != "corrected"), key=_recorded):
         by_step.setdefault(event.step_id, []).append(event)
     for step in steps:
         key = _key(step)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.utils import timezone
 
+from core.http import UrlTemplate
 from cutover.models import (
     CutoverRun,
     RunKind,
@@ -86,6 +87,7 @@ class EventLine:
     note: str
     corrections: list = field(default_factory=list)  # EventLine of kind "corrected"
     original_at: object = None
+    correct_url: str = ""
 
 
 @dataclass
@@ -96,7 +98,10 @@ class RunRow:
     state: object  # progress.StepState
     events: list = field(default_factory=list)  # EventLine, in the order recorded
     findings: list = field(default_factory=list)  # (reference, title, url)
-    can_record: bool = False
+    can_record: bool = False  # may correct its times and raise findings
+    can_mark: bool = False  # may mark it now (the run is running)
+    mark_url: str = ""
+    finding_url: str = ""
 
     @property
     def marks(self):
@@ -118,6 +123,7 @@ class RunSheet:
     now: object
     can_run: bool = False
     finding_count: int = 0
+    successors: dict = field(default_factory=dict)  # step id -> {successor ids}
 
     @property
     def tz(self):
@@ -202,11 +208,16 @@ def run_sheet(access, run, *, now=None):
     events = _events([run])
     state = state_of_run(run, version, steps, edges, events, now=now)
     history = _event_lines(events, names, version.tz)
+    project_pk = access.project.pk
+    risk_link = UrlTemplate("risks:risk_detail", project_pk)
+    mark_link = UrlTemplate("cutover:step_mark", project_pk, run.pk)
+    finding_link = UrlTemplate("cutover:step_finding", project_pk, run.pk)
+    correct_link = UrlTemplate("cutover:event_correct", project_pk, run.pk)
     findings = {}
     for step_id, number, title, pk in StepFinding.objects.filter(run=run).values_list(
         "step_id", "risk__number", "risk__title", "risk_id"
     ):
-        findings.setdefault(step_id, []).append((f"R-{number}", title, pk))
+        findings.setdefault(step_id, []).append((f"R-{number}", title, risk_link.fill(pk)))
     editor = permissions.can_edit_cutover_plan(access)
     me = access.user.pk
     open_run = run.status == RunStatus.RUNNING
@@ -216,13 +227,21 @@ def run_sheet(access, run, *, now=None):
             state=state[step.pk],
             events=history.get(step.pk, []),
             findings=findings.get(step.pk, []),
-            can_record=open_run
-            and (editor or (access.is_member and me in (step.owner_id, step.backup_owner_id))),
+            can_record=editor or (access.is_member and me in (step.owner_id, step.backup_owner_id)),
+            mark_url=mark_link.fill(step.pk),
+            finding_url=finding_link.fill(step.pk),
         )
         for step in steps
     ]
+    for row in rows:
+        for line in row.events:
+            line.correct_url = correct_link.fill(line.pk)
+        row.can_mark = open_run and row.can_record
+    successors = {}
+    for before, after in edges:
+        successors.setdefault(before, set()).add(after)
     return RunSheet(
-        run=run, version=version, state=state, rows=rows, now=now,
+        run=run, version=version, state=state, rows=rows, now=now, successors=successors,
         can_run=permissions.can_run_cutover(access),
         finding_count=sum(len(row.findings) for row in rows),
     )  # fmt: skip
@@ -237,7 +256,17 @@ def run_row(access, run, step_pk, *, now=None):
     return sheet, row
 
 
+def step_history(access, run, step):
+    """The marks of one step in a run, each with its corrections (the correction page)."""
+    names, _ = _members(access.project)
+    events = list(StepEvent.objects.filter(run=run, step=step).order_by("recorded_at", "pk"))
+    return _event_lines(events, names, run.plan_version.tz).get(step.pk, [])
+
+
 # --- The report and the trend ------------------------------------------------------------
+
+
+CHART_LEFT, CHART_WIDTH, CHART_ROW = 110, 420, 28
 
 
 @dataclass
@@ -245,6 +274,41 @@ class TrendLine:
     run: object
     state: object
     version: object
+    scale_minutes: int = 0
+    index: int = 0
+
+    def _x(self, minutes):
+        if not self.scale_minutes:
+            return CHART_LEFT
+        return round(CHART_LEFT + CHART_WIDTH * max(minutes, 0) / self.scale_minutes, 1)
+
+    @property
+    def chart_y(self):
+        return self.index * CHART_ROW
+
+    @property
+    def bar_width(self):
+        return round(self._x(self.duration_minutes) - CHART_LEFT, 1)
+
+    @property
+    def buffer_x(self):
+        return self._x(self.usable_minutes)
+
+    @property
+    def buffer_width(self):
+        return round(self._x(self.window_minutes) - self.buffer_x, 1)
+
+    @property
+    def window_x(self):
+        return self._x(self.window_minutes)
+
+    @property
+    def label_x(self):
+        return max(self._x(self.duration_minutes), self.window_x) + 6
+
+    @property
+    def window_text(self):
+        return format_minutes(self.window_minutes)
 
     @property
     def number(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cutover import views
+from cutover import views, views_live, views_runs
 
 app_name = "cutover"
 
@@ -24,9 +24,24 @@ urlpatterns = [
     path(step + "move/", views.step_move_view, name="step_move"),
 ]
 
-# --- Live board and checkpoints
-from cutover import views_live  # noqa: E402
+# --- Runs (rehearsals)
+run = plan + "runs/<int:run_pk>/"
 
+urlpatterns += [
+    path(plan + "runs/", views_runs.runs_list, name="runs"),
+    path(plan + "runs/start/", views_runs.run_start_view, name="run_start"),
+    path(run, views_runs.run_detail, name="run"),
+    path(run + "report/", views_runs.run_report_view, name="run_report"),
+    path(run + "finish/", views_runs.run_finish_view, name="run_finish"),
+    path(run + "abandon/", views_runs.run_abandon_view, name="run_abandon"),
+    path(run + "steps/<int:step_pk>/mark/", views_runs.step_mark_view, name="step_mark"),
+    path(run + "steps/<int:step_pk>/finding/", views_runs.step_finding_view, name="step_finding"),
+    path(
+        run + "events/<int:event_pk>/correct/", views_runs.event_correct_view, name="event_correct"
+    ),
+]
+
+# --- Live board and checkpoints
 urlpatterns += [
     path(plan + "board/", views_live.board, name="board"),
     path(plan + "board/start-live/", views_live.live_start_view, name="live_start"),

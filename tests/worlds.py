@@ -24,13 +24,23 @@ def project_world():
 def _cutover_ids(project):
     """A cutover plan whose version number is the project's own (so another project's
     version number is never one this project has)."""
-    from tests.factories import CutoverRunFactory, make_cutover_plan
+    from django.utils import timezone
+
+    from cutover.models import CutoverRun, StepEvent
+    from tests.factories import make_cutover_plan
 
     version = make_cutover_plan(project, steps=3, number=1000 + project.pk)
-    run = CutoverRunFactory(plan_version=version)
+    step = version.steps.order_by("number").first()
+    run = CutoverRun.objects.create(
+        plan=version.plan, plan_version=version, kind="rehearsal", number=1,
+        started_by=version.plan.created_by,
+    )  # fmt: skip
+    event = StepEvent.objects.create(
+        run=run, step=step, kind="started", at=timezone.now(), by=version.plan.created_by
+    )
     return {
-        "step_pk": version.steps.first().pk, "number": version.number, "fmt": "csv",
-        "run_pk": run.pk,
+        "step_pk": step.pk, "number": version.number, "fmt": "csv", "run_pk": run.pk,
+        "event_pk": event.pk,
     }  # fmt: skip
 
 

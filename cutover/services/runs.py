@@ -230,20 +230,21 @@ def step_correct(*, event, acting_user, at, note):
     )  # fmt: skip
 
 
-def _close(run, acting_user, status):
+def _close(run, acting_user, status, ended_at=None):
     _require_runner(acting_user, run.plan.project)
     if run.status != RunStatus.RUNNING:
         raise ValidationError(f"{run} is already {run.get_status_display().lower()}.")
     run.status = status
-    run.ended_at = max(timezone.now(), run.started_at)
+    run.ended_at = max(_when(ended_at, what="The end"), run.started_at)
     run.save(update_fields=["status", "ended_at"])
     return run
 
 
 @transaction.atomic
-def run_finish(*, run, acting_user):
-    """The rehearsal is over: its report is final (times may still be corrected)."""
-    return _close(_lock(run), acting_user, RunStatus.FINISHED)
+def run_finish(*, run, acting_user, ended_at=None):
+    """The rehearsal is over (at ``ended_at``, now by default): its report is final (times
+    may still be corrected)."""
+    return _close(_lock(run), acting_user, RunStatus.FINISHED, ended_at)
 
 
 @transaction.atomic
@@ -254,8 +255,8 @@ def run_abandon(*, run, acting_user):
 
 @transaction.atomic
 def step_finding_raise(
-    *, run, step, acting_user, title, description="", likelihood=None, impact=None,
-    is_blocker=False, first_action=None,
+    *, run, step, acting_user, title, type=RiskType.ISSUE, description="", likelihood=None,
+    impact=None, is_blocker=False, first_action=None,
 ):  # fmt: skip
     """A problem found at a step becomes a finding (an issue, category cutover) of the risk
     register, with its first action, linked to the step and the run. The risks service does
@@ -270,7 +271,7 @@ def step_finding_raise(
     description = (description or "").strip()
     risk = risk_create(
         project=run.plan.project, acting_user=acting_user, title=title,
-        type=RiskType.ISSUE, category=Category.CUTOVER,
+        type=type, category=Category.CUTOVER,
         description=f"{origin}\n\n{description}" if description else origin,
         likelihood=likelihood, impact=impact, is_blocker=is_blocker, first_action=first_action,
     )  # fmt: skip

@@ -72,6 +72,12 @@ FORM_VIEWS = [
     "cutover:step_edit",
     "cutover:step_delete",
     "cutover:step_move",
+    "cutover:run_start",
+    "cutover:run_finish",
+    "cutover:run_abandon",
+    "cutover:step_mark",
+    "cutover:step_finding",
+    "cutover:event_correct",
     "cutover:checkpoint_vote",
 ]
 # Forms anyone can post without logging in.
@@ -97,11 +103,12 @@ def _form_field_names():
 
     import accounts.forms
     import cutover.forms
+    import cutover.forms_runs
     import reviews.forms
     import risks.forms
 
     names = set()
-    for module in (accounts.forms, reviews.forms, risks.forms, cutover.forms):
+    for module in (accounts.forms, reviews.forms, risks.forms, cutover.forms, cutover.forms_runs):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, django_forms.BaseForm):
                 names |= set(getattr(value, "base_fields", {}))
@@ -119,6 +126,7 @@ def _harvest(client, ids):
         "reviews:workshop_create", "reviews:workshop_detail", "decisions:decision",
         "projects:members", "risks:risk_create", "risks:risk_detail", "risks:action_edit",
         "risks:quick_add", "password_change", "cutover:plan_settings", "cutover:step_edit",
+        "cutover:run", "cutover:event_correct", "cutover:step_finding",
     ]  # fmt: skip
     names, values = set(), set()
     for name in pages:
