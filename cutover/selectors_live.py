@@ -8,7 +8,7 @@ and the checkpoint approvers, one query each; ``cutover.board`` computes the res
 
 from collections import namedtuple
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cutover.board import build_board
@@ -127,12 +127,14 @@ def steps_ready_for(user, *, limit=20):
         step=OuterRef("predecessor_id"), run__in=runs, kind__in=["done", "skipped"]
     )
     blocking = StepDependency.objects.filter(successor=OuterRef("pk")).exclude(Exists(finished))
+    run_of_step = runs.filter(plan_version=OuterRef("plan_version")).values("pk")[:1]
     return list(
         Step.objects.filter(
             Q(owner=user) | Q(backup_owner=user),
             is_rollback=False,
             plan_version__runs__in=runs,
         )
+        .annotate(run_pk=Subquery(run_of_step))
         .exclude(Exists(begun))
         .exclude(Exists(blocking))
         .select_related("plan_version__plan__project")

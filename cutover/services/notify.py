@@ -47,6 +47,11 @@ def _board_url(project):
     return absolute_url(reverse("cutover:board", args=[project.pk]))
 
 
+def _run_sheet_url(run, step):
+    path = reverse("cutover:run", args=[run.plan.project_id, run.pk])
+    return absolute_url(f"{path}#step-{step.number}")
+
+
 def _active_emails(project, user_ids):
     return dict(
         Membership.objects.filter(
@@ -81,7 +86,7 @@ def steps_ready_notify(*, run_id, step_id):
             StepReadyNotice, run, step, sorted(set(emails.values())),
             "cutover_step_ready",
             {"run": run, "project": project, "step": step, "version": run.plan_version,
-             "planned_start": step.planned_start, "url": _board_url(project)},
+             "planned_start": step.planned_start, "url": _run_sheet_url(run, step)},
         ):  # fmt: skip
             told.append(step.number)
     return told

@@ -39,7 +39,10 @@ def test_the_owner_is_told_once_that_their_step_can_start(
     message = mail.outbox[0]
     assert message.to == [members[Role.CONTRIBUTOR].email]
     assert "Step 2 can start: Migrate data" in message.subject
-    assert reverse("cutover:board", args=[project.pk]) in message.body
+    assert f"{reverse('cutover:run', args=[project.pk, run.pk])}#step-2" in message.body
+    html = message.alternatives[0][0]
+    assert "Step 2 “Migrate data” can start" in html
+    assert "Open the run sheet" in html
     # The task again (a redelivery), and the service directly: nothing more is sent.
     with django_capture_on_commit_callbacks(execute=True):
         notify_steps_ready(run, steps[1])
@@ -94,6 +97,9 @@ def test_a_late_step_escalates_once_to_the_cutover_manager(
     message = mail.outbox[0]
     assert message.to == [cutover_manager.email]
     assert "Late: step 2 Migrate data (2 h 20 min)" in message.subject
+    assert "it could start at" in message.body
+    assert "has not started" in message.body
+    assert "is late by 2 h 20 min" in message.alternatives[0][0]
     assert late_steps_escalate(now=now + 5 * MINUTE) == {}
     assert len(mail.outbox) == 1
     escalation = LateStepEscalation.objects.get()
