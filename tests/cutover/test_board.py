@@ -348,3 +348,31 @@ def test_earlier_checkpoints_shrink_to_a_line(project, members, live, window):
     board = board_of(run, project, now=window + 190 * MINUTE)
     assert [c.step.number for c in board.shown_checkpoints] == [3]
     assert [c.step.number for c in board.decided_checkpoints] == [3, 1]
+
+
+def test_the_page_switches_to_the_rollback_steps(client_for, project, members, live, window):
+    run, steps = live
+    _reach_checkpoint(run, steps, members, window)
+    checkpoint_vote(
+        run=run, step=steps[3], acting_user=members[Role.APPROVER], choice="roll_back",
+        comment="Counts are off by 3%.",
+    )  # fmt: skip
+    text = _board(client_for(members[Role.VIEWER]), project).text
+    assert "Rolling back" in text
+    assert "Approver Person: Counts are off by 3%." in text
+    assert 'id="rollback-steps"' in text
+    assert "Restore legacy" in text
+    assert "0 / 1" in text  # the rollback's progress
+    assert "Forward plan: 2 / 5 done before the roll back." in text
+
+
+def test_a_point_of_no_return_at_a_time(project, members, window):
+    version, steps = make_live_plan(project, members, window_start=window)
+    version.point_of_no_return_step = None
+    version.point_of_no_return_at = window + 120 * MINUTE
+    version.save()
+    run = start_run(version, members)
+    assert not board_of(run, project, now=window + 119 * MINUTE).ponr.passed
+    ponr = board_of(run, project, now=window + 120 * MINUTE).ponr
+    assert ponr.passed
+    assert ponr.at == window + 120 * MINUTE
