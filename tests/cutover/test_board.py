@@ -367,7 +367,7 @@ def test_the_page_switches_to_the_rollback_steps(client_for, project, members, l
 
 
 def test_a_point_of_no_return_at_a_time(project, members, window):
-    version, steps = make_live_plan(project, members, window_start=window)
+    version, _steps = make_live_plan(project, members, window_start=window)
     version.point_of_no_return_step = None
     version.point_of_no_return_at = window + 120 * MINUTE
     version.save()
