@@ -10,12 +10,14 @@ from cutover.models import (
     CheckpointVote,
     CutoverPlan,
     CutoverRun,
+    LateStepEscalation,
     PlanChange,
     PlanSignOff,
     PlanVersion,
     Step,
     StepChange,
     StepEvent,
+    StepReadyNotice,
 )
 
 
@@ -102,3 +104,15 @@ class CheckpointVoteAdmin(ReadOnlyAdmin):
 class CheckpointOutcomeAdmin(ReadOnlyAdmin):
     list_display = ["run", "step", "outcome", "decided_at", "decided_by"]
     list_select_related = ["run", "step", "decided_by"]
+
+
+@admin.register(StepReadyNotice)
+class StepReadyNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["run", "step", "notified_at", "recipients"]
+    list_select_related = ["run", "step"]
+
+
+@admin.register(LateStepEscalation)
+class LateStepEscalationAdmin(ReadOnlyAdmin):
+    list_display = ["run", "step", "late_minutes", "escalated_at", "recipients"]
+    list_select_related = ["run", "step"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cutover import views, views_runs
+from cutover import views, views_live, views_runs
 
 app_name = "cutover"
 
@@ -38,5 +38,16 @@ urlpatterns += [
     path(run + "steps/<int:step_pk>/finding/", views_runs.step_finding_view, name="step_finding"),
     path(
         run + "events/<int:event_pk>/correct/", views_runs.event_correct_view, name="event_correct"
+    ),
+]
+
+# --- Live board and checkpoints
+urlpatterns += [
+    path(plan + "board/", views_live.board, name="board"),
+    path(plan + "board/start-live/", views_live.live_start_view, name="live_start"),
+    path(
+        plan + "board/runs/<int:run_pk>/checkpoints/<int:step_pk>/vote/",
+        views_live.checkpoint_vote_view,
+        name="checkpoint_vote",
     ),
 ]

@@ -255,3 +255,28 @@ def can_record_step(access, step):
     """Mark a step started, done, failed or skipped, correct its times, raise a finding from
     it: whoever edits the plan, and the step's owner or backup owner (while a member)."""
     return can_edit_step_notes(access, step)
+
+
+# --- The live cutover board and its checkpoints ---------------------------------------
+
+
+def can_start_live_cutover(access):
+    """Whoever edits the plan starts the live cutover (of a signed-off version)."""
+    return can_edit_cutover_plan(access)
+
+
+def checkpoint_approver_ids(step):
+    """Ids of a checkpoint's approvers: ``step.approver_ids`` where the caller loaded them
+    (the board, for every checkpoint in one query), else the step's prefetched approvers."""
+    loaded = getattr(step, "approver_ids", None)
+    if loaded is not None:
+        return loaded
+    return {user.pk for user in step.checkpoint_approvers.all()}
+
+
+def can_vote_checkpoint(access, step):
+    """A checkpoint's approvers vote go on or roll back, while members who do more than
+    watch (a viewer named as an approver still only reads)."""
+    if not step.is_checkpoint or access.role not in CONTRIBUTORS:
+        return False
+    return access.user.pk in checkpoint_approver_ids(step)

@@ -1,5 +1,6 @@
 """What the pages that compose every app show: home, the project list, the project page."""
 
+from cutover.selectors_live import steps_ready_for
 from decisions.selectors import decisions_of_project
 from projects.models import GoLiveDateChange
 from projects.selectors import memberships_of_project, project_list_for_user
@@ -22,6 +23,7 @@ def home_context(user):
         "projects": projects,
         "awaiting_signoff": items_awaiting_signoff(user),
         "upcoming_workshops": upcoming_workshops(user),
+        "cutover_steps_ready": steps_ready_for(user),
         **risk_panels,
     }
 

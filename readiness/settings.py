@@ -263,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    # A late step of a running cutover reaches the cutover manager within minutes.
+    "cutover-late-steps-escalate": {
+        "task": "cutover.tasks.cutover_late_steps_escalate_task",
+        "schedule": crontab(minute="*/3"),
+        "options": {"expires": 2 * 60},
+    },
 }
 
 # --- Security ------------------------------------------------------------------------

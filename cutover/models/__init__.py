@@ -1,6 +1,7 @@
 """The cutover plan (versions, steps, dependencies, sign-offs) and its runs (rehearsals and
 the live cutover: step events, checkpoint votes and outcomes)."""
 
+from .live import LateStepEscalation, StepReadyNotice
 from .plan import (
     STANDING_DECISIONS,
     CutoverPlan,
@@ -33,6 +34,7 @@ __all__ = [
     "CheckpointVote",
     "CutoverPlan",
     "CutoverRun",
+    "LateStepEscalation",
     "PlanChange",
     "PlanSignOff",
     "PlanSignOffDecision",
@@ -47,4 +49,5 @@ __all__ = [
     "StepEvent",
     "StepEventKind",
     "StepFinding",
+    "StepReadyNotice",
 ]

@@ -78,16 +78,18 @@ FORM_VIEWS = [
     "cutover:step_mark",
     "cutover:step_finding",
     "cutover:event_correct",
+    "cutover:checkpoint_vote",
 ]
 # Forms anyone can post without logging in.
 PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
 # Take a POST but have no form to fuzz: logout ends the session the fuzzing runs in, the
 # liveness probe answers any method, and a reset link without a real token only says that
 # the link is invalid.
-# Resending and revoking an invitation are buttons without a form.
+# Resending and revoking an invitation, and starting the live cutover, are buttons without
+# a form.
 NOT_FUZZED = {
     "logout", "health", "password_reset_confirm", "projects:invitation_resend",
-    "projects:invitation_revoke",
+    "projects:invitation_revoke", "cutover:live_start",
 }  # fmt: skip
 
 ROUTES = {name: route for name, route, _ in iter_patterns()}

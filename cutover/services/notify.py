@@ -1,0 +1,149 @@
+"""Telling people about a running cutover, once each.
+
+- A step owner (and the backup) hear that their step can start when its predecessors are
+  done: ``notify_steps_ready(run, step)`` enqueues the task after the mark is committed; the
+  task calls ``steps_ready_notify``.
+- The cutover manager (the members holding the role, else the project manager) hears about a
+  late step: the beat task calls ``late_steps_escalate`` every few minutes.
+
+Each (run, step) is told once: a row with a unique constraint is written in the same
+transaction as the mail goes out, so a repeated or concurrent task finds it and sends nothing
+(a mail fault rolls the row back, and the retry sends it).
+"""
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from core.http import absolute_url
+from cutover.models import CutoverRun, LateStepEscalation, RunStatus, Step, StepReadyNotice
+from cutover.progress import READY
+from cutover.schedule import format_minutes
+from cutover.selectors_live import board_of, running_runs
+from projects.models import Membership, Role, SignoffRole
+
+
+def notify_steps_ready(run, step):
+    """After ``step`` is marked done in ``run``: tell the owners of the steps it unblocks,
+    once the mark is committed."""
+    from cutover import tasks  # tasks import the services; imported here to avoid a cycle
+
+    run_id, step_id = run.pk, step.pk
+    transaction.on_commit(lambda: tasks.cutover_steps_ready_notify_task.delay(run_id, step_id))
+
+
+def _send(template, context, recipients):
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string(f"emails/{template}.txt", context), to=recipients
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    message.send()
+
+
+def _board_url(project):
+    return absolute_url(reverse("cutover:board", args=[project.pk]))
+
+
+def _run_sheet_url(run, step):
+    path = reverse("cutover:run", args=[run.plan.project_id, run.pk])
+    return absolute_url(f"{path}#step-{step.number}")
+
+
+def _active_emails(project, user_ids):
+    return dict(
+        Membership.objects.filter(
+            project=project, user_id__in=[i for i in user_ids if i], user__is_active=True
+        ).values_list("user_id", "user__email")
+    )
+
+
+def steps_ready_notify(*, run_id, step_id):
+    """Tell the owner and backup of each step of ``run_id`` that can start now (every
+    predecessor done or skipped, not begun yet) and was not announced before: the steps
+    ``step_id`` unblocked, the rollback steps once a roll back is decided. Returns the
+    numbers of the steps whose people were told now."""
+    run = CutoverRun.objects.select_related("plan__project", "plan_version").get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return []
+    project = run.plan.project
+    board = board_of(run, project)
+    ready = [step for step in [*board.ready, *board.late] if step.status == READY]
+    if not ready:
+        return []
+    already = set(StepReadyNotice.objects.filter(run=run).values_list("step_id", flat=True))
+    people = dict(
+        Step.objects.filter(pk__in=[step.pk for step in ready]).values_list("pk", "backup_owner_id")
+    )
+    told = []
+    for step in sorted(ready, key=lambda step: step.number):
+        if step.pk in already:
+            continue
+        emails = _active_emails(project, [step.owner_id, people.get(step.pk)])
+        if _tell_once(
+            StepReadyNotice, run, step, sorted(set(emails.values())),
+            "cutover_step_ready",
+            {"run": run, "project": project, "step": step, "version": run.plan_version,
+             "planned_start": step.planned_start, "url": _run_sheet_url(run, step)},
+        ):  # fmt: skip
+            told.append(step.number)
+    return told
+
+
+def _tell_once(model, run, row, recipients, template, context, **fields):
+    """Record that ``row`` was told about in ``run`` and send the mail, in one transaction;
+    False when it was already recorded."""
+    try:
+        with transaction.atomic():
+            model.objects.create(run=run, step_id=row.pk, recipients=recipients, **fields)
+            if recipients:
+                _send(template, context, recipients)
+    except IntegrityError:
+        return False
+    return True
+
+
+def cutover_manager_emails(project):
+    """Whom a late step escalates to: the members holding the cutover manager's role, else
+    the project manager(s)."""
+    rows = list(
+        Membership.objects.filter(project=project, user__is_active=True)
+        .exclude(role=Role.VIEWER)
+        .values_list("role", "signoff_roles", "user__email")
+    )
+    managers = [
+        email for _role, roles, email in rows if SignoffRole.CUTOVER_MANAGER in (roles or ())
+    ]
+    return sorted(managers or [email for role, _r, email in rows if role == Role.PROJECT_MANAGER])
+
+
+def late_steps_escalate(*, now=None):
+    """Escalate every late step of every running run to its cutover manager, once per run
+    and step. Returns {run id: [step numbers escalated now]}."""
+    now = now or timezone.now()
+    escalated = {}
+    for run in running_runs():
+        project = run.plan.project
+        board = board_of(run, project, now=now)
+        if not board.late:
+            continue
+        recipients = None
+        already = set(LateStepEscalation.objects.filter(run=run).values_list("step_id", flat=True))
+        for step in board.late:
+            if step.pk in already:
+                continue
+            if recipients is None:
+                recipients = cutover_manager_emails(project)
+            context = {
+                "run": run, "project": project, "step": step, "version": run.plan_version,
+                "late": format_minutes(step.late_minutes), "board": board,
+                "url": _board_url(project),
+            }  # fmt: skip
+            if _tell_once(
+                LateStepEscalation, run, step, recipients, "cutover_step_late", context,
+                late_minutes=step.late_minutes, escalated_at=now,
+            ):  # fmt: skip
+                escalated.setdefault(run.pk, []).append(step.number)
+    return escalated
