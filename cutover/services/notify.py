@@ -25,12 +25,12 @@ from cutover.selectors_live import board_of, running_runs
 from projects.models import Membership, Role, SignoffRole
 
 
-def notify_steps_ready(run, step):
-    """After ``step`` is marked done in ``run``: tell the owners of the steps it unblocks,
-    once the mark is committed."""
+def notify_steps_ready(run, step=None):
+    """After ``step`` is marked done or skipped in ``run`` (or the run started, without a
+    step): tell the owners of the steps that can start now, once the mark is committed."""
     from cutover import tasks  # tasks import the services; imported here to avoid a cycle
 
-    run_id, step_id = run.pk, step.pk
+    run_id, step_id = run.pk, step.pk if step is not None else None
     transaction.on_commit(lambda: tasks.cutover_steps_ready_notify_task.delay(run_id, step_id))
 
 

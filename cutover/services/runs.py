@@ -17,6 +17,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cutover.models import (
+    CheckpointChoice,
+    CheckpointOutcome,
     CutoverPlan,
     CutoverRun,
     PlanStatus,
@@ -32,6 +34,7 @@ from risks.models import Category, RiskType
 from risks.services import risk_create
 
 from .common import access_of
+from .notify import notify_steps_ready
 
 MARKS = (StepEventKind.STARTED, StepEventKind.DONE, StepEventKind.FAILED, StepEventKind.SKIPPED)
 # A time recorded or corrected may be this far ahead of the server's clock (clocks differ).
@@ -94,10 +97,12 @@ def run_start(*, plan, acting_user, kind=RunKind.REHEARSAL, started_at=None):
     if kind == RunKind.LIVE and plan.runs.filter(kind=RunKind.LIVE).exists():
         raise ValidationError("The live cutover has already been run.")
     number = (plan.runs.filter(kind=kind).aggregate(n=Max("number"))["n"] or 0) + 1
-    return CutoverRun.objects.create(
+    run = CutoverRun.objects.create(
         plan=plan, plan_version=version, kind=kind, number=number,
         started_at=_when(started_at, what="The start"), started_by=acting_user,
     )  # fmt: skip
+    notify_steps_ready(run)  # the first steps can start at once
+    return run
 
 
 def _step_events(run, step):
@@ -153,6 +158,21 @@ def _clock(event, step):
     return f"{event.at.astimezone(step.plan_version.tz):%H:%M}"
 
 
+def _refuse_undecided_checkpoint(run, step, kind):
+    """On the day, a checkpoint is passed only when its approvers decided to go on (on the
+    board); a rehearsal may pass one without a vote."""
+    if run.kind != RunKind.LIVE or not step.is_checkpoint or kind != StepEventKind.DONE:
+        return
+    outcome = CheckpointOutcome.objects.filter(run=run, step=step).first()
+    if outcome is None:
+        raise ValidationError(
+            f"Step {step.number} is a checkpoint: its approvers decide on the board to go on "
+            "or roll back before it is marked done."
+        )
+    if outcome.outcome != CheckpointChoice.GO_ON:
+        raise ValidationError(f"Step {step.number} was decided: roll back. It is not marked done.")
+
+
 @transaction.atomic
 def step_record(*, run, step, acting_user, kind, at=None, note="", seen=None):
     """Mark a step started, done, failed or skipped at ``at`` (now by default).
@@ -185,14 +205,18 @@ def step_record(*, run, step, acting_user, kind, at=None, note="", seen=None):
             f"Step {step.number} is {label}: it cannot be marked "
             f"{StepEventKind(kind).label.lower()} now."
         )
+    _refuse_undecided_checkpoint(run, step, kind)
     at = _when(at)
     if last is not None and kind != StepEventKind.STARTED:
         start = effective_times(events).get(last.pk, last.at)
         if at < start:
             raise ValidationError({"at": "A step cannot end before it started."})
-    return StepEvent.objects.create(
+    event = StepEvent.objects.create(
         run=run, step=step, kind=kind, at=at, by=acting_user, note=(note or "").strip()[:2000]
     )
+    if kind in (StepEventKind.DONE, StepEventKind.SKIPPED):
+        notify_steps_ready(run, step)  # the steps it unblocks; a finished rollback closes the run
+    return event
 
 
 @transaction.atomic

@@ -179,3 +179,52 @@ def test_home_query_count_with_steps_ready(
     with django_assert_max_num_queries(15):  # as without a cutover (tests/reviews)
         response = client.get(reverse("home"))
     assert "Your cutover steps ready to start" in response.text
+
+
+def test_marking_a_step_done_tells_the_next_owner_and_starting_tells_the_first(
+    project, members, django_capture_on_commit_callbacks
+):
+    """Through the run services themselves: starting the run announces step 1; marking it
+    done announces step 2; a mark that unblocks nothing new sends nothing."""
+    from cutover.services.runs import run_start, step_record
+
+    window = timezone.now().replace(second=0, microsecond=0) - 100 * MINUTE
+    version, steps = make_live_plan(project, members, window_start=window)
+    pm, contributor = members[Role.PROJECT_MANAGER], members[Role.CONTRIBUTOR]
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(plan=version.plan, acting_user=pm, kind="live", started_at=window)
+    assert [message.subject for message in mail.outbox] == [
+        f"[{project.name}] Step 1 can start: Freeze legacy"
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        step_record(run=run, step=steps[1], acting_user=contributor, kind="started", at=window)
+    assert len(mail.outbox) == 1  # a start unblocks nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        step_record(
+            run=run, step=steps[1], acting_user=contributor, kind="done", at=window + 60 * MINUTE
+        )
+    assert [message.subject for message in mail.outbox][1:] == [
+        f"[{project.name}] Step 2 can start: Migrate data"
+    ]
+    assert mail.outbox[1].to == [contributor.email]
+
+
+def test_on_the_day_a_checkpoint_is_marked_done_only_after_its_approvers_go_on(project, members):
+    from django.core.exceptions import ValidationError
+
+    from cutover.services.runs import step_record
+
+    window = timezone.now().replace(second=0, microsecond=0) - 300 * MINUTE
+    version, steps = make_live_plan(project, members, window_start=window)
+    run = start_run(version, members)
+    pm = members[Role.PROJECT_MANAGER]
+    for number in (1, 2):
+        mark(run, steps[number], "started", window + number * MINUTE, pm)
+        mark(run, steps[number], "done", window + (number + 1) * MINUTE, pm)
+    step_record(run=run, step=steps[3], acting_user=pm, kind="started", at=window + 5 * MINUTE)
+    with pytest.raises(ValidationError, match="its approvers decide on the board"):
+        step_record(run=run, step=steps[3], acting_user=pm, kind="done")
+    for approver in (members[Role.APPROVER], pm):
+        checkpoint_vote(run=run, step=steps[3], acting_user=approver, choice="go_on")
+    event = step_record(run=run, step=steps[3], acting_user=pm, kind="done")
+    assert event.kind == "done"
