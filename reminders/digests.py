@@ -6,7 +6,12 @@ objects' fields joined), so a digest claimed again after a failed send says the 
 
 import contextlib
 import logging
-from smtplib import SMTPException
+from smtplib import (
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPResponseException,
+    SMTPSenderRefused,
+)
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -23,8 +28,6 @@ from reviews.models import ReviewItem
 from risks.models import MitigationAction
 
 logger = logging.getLogger(__name__)
-
-SENT_FLUSH_EVERY = 100
 
 # The order of a project's groups in a digest.
 GROUPS = (
@@ -213,7 +216,16 @@ def digest_message(*, recipient, lines, projects, today, templates=None, connect
 
 
 def send_digests(claimed, *, now):
-    """Send the claimed digests; mark them sent in batches. Returns (sent, failed e-mails)."""
+    """Send the claimed digests one by one. Returns (sent, failed e-mails, refused e-mails).
+
+    Each digest is marked sent in its own transaction as soon as the relay accepted it, so
+    a sweep killed mid-send can repeat at most the one digest whose acceptance it had not
+    written yet. A digest the relay refuses for good (a 5xx answer for its recipient, an
+    address that cannot be written) is marked failed with the relay's answer and never
+    tried again; the others go on. A passing fault (the relay away, a 4xx answer) stops
+    the sweep: that digest and the rest are released for the next sweep. Call outside a
+    transaction, or the marks are only as durable as the caller's.
+    """
     today = timezone.localdate(now)
     links = _Links()
     lines = {}
@@ -229,7 +241,7 @@ def send_digests(claimed, *, now):
         "recipient"
     )
     templates = _Templates()
-    sent, done, failed = 0, [], []
+    sent, failed, refused = 0, [], []
     connection = get_connection()
     error = _open(connection)
     for digest in digests:
@@ -240,30 +252,68 @@ def send_digests(claimed, *, now):
             )  # fmt: skip
             try:
                 message.send()
-            except (SMTPException, OSError) as exc:
-                error = exc
-                logger.warning("Digest %s to %s not sent: %s", digest.pk, digest.recipient, exc)
-        if error is not None:  # the relay is down: stop, and release the rest below
-            failed.append(digest.pk)
+            except (SMTPException, OSError, ValueError) as exc:
+                if not is_permanent_refusal(exc):
+                    error = exc  # the relay is down: stop, and release the rest below
+                    logger.warning("Digest %s to %s not sent: %s", digest.pk, digest.recipient, exc)
+                else:
+                    _mark_failed(digest.pk, exc)
+                    refused.append(digest.recipient.email)
+                    logger.warning(
+                        "Digest %s to %s refused for good: %s", digest.pk, digest.recipient, exc
+                    )
+                    continue
+        if error is not None:
+            failed.append(digest)
             continue
-        done.append(digest.pk)
+        _mark_sent(digest.pk)
         sent += 1
-        if len(done) >= SENT_FLUSH_EVERY:
-            _mark_sent(done)
-            done = []
     with contextlib.suppress(SMTPException, OSError):
         connection.close()
-    _mark_sent(done)
     if failed:
         # Released at once: the next sweep (or the task's retry) claims and sends them.
-        ReminderDigest.objects.filter(pk__in=failed).update(
+        ReminderDigest.objects.filter(pk__in=[digest.pk for digest in failed]).update(
             claim_token="",
             claimed_at=None,
             attempts=F("attempts") + 1,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
+            last_error=_error_text(error),
         )
-    failed_ids = set(failed)
-    return sent, [digest.recipient.email for digest in digests if digest.pk in failed_ids]
+    return sent, [digest.recipient.email for digest in failed], refused
+
+
+def is_permanent_refusal(error):
+    """Whether a send error is the relay refusing this message or recipient for good (5xx),
+    as opposed to a passing fault (connection refused or lost, a 4xx answer) worth a retry.
+
+    A refused sender is the relay refusing every digest: it stops the sweep like an outage.
+    A ValueError is an address Django cannot write into a message (sanitize_address).
+    """
+    if isinstance(error, ValueError):
+        return True
+    if isinstance(error, SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, SMTPSenderRefused):
+        return False
+    if isinstance(error, SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    return False
+
+
+def _error_text(error):
+    if isinstance(error, SMTPRecipientsRefused):
+        answers = "; ".join(
+            f"{address}: {code} {_decoded(text)}"
+            for address, (code, text) in error.recipients.items()
+        )
+        return f"Recipient refused ({answers})"[:2000]
+    if isinstance(error, SMTPResponseException):
+        return f"{type(error).__name__}: {error.smtp_code} {_decoded(error.smtp_error)}"[:2000]
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _decoded(text):
+    return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
 
 
 def _open(connection):
@@ -276,11 +326,20 @@ def _open(connection):
     return None
 
 
-def _mark_sent(digest_ids):
-    if digest_ids:
-        ReminderDigest.objects.filter(pk__in=digest_ids).update(
-            sent_at=timezone.now(), claim_token="", last_error="", attempts=F("attempts") + 1
-        )
+def _mark_sent(digest_id):
+    """Its own transaction (autocommit), written right after the relay accepted the mail."""
+    ReminderDigest.objects.filter(pk=digest_id).update(
+        sent_at=timezone.now(), claim_token="", last_error="", attempts=F("attempts") + 1
+    )
+
+
+def _mark_failed(digest_id, error):
+    ReminderDigest.objects.filter(pk=digest_id).update(
+        failed_at=timezone.now(),
+        claim_token="",
+        attempts=F("attempts") + 1,
+        last_error=_error_text(error),
+    )
 
 
 # --- The dry run ---------------------------------------------------------------------------

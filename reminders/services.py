@@ -88,7 +88,8 @@ class SweepResult:
     planned: list = field(default_factory=list)  # PlannedDigest, every recipient
     digests_sent: int = 0
     reminders_recorded: int = 0
-    failed: list = field(default_factory=list)  # recipient e-mails whose digest did not go
+    failed: list = field(default_factory=list)  # e-mails whose digest waits for the next sweep
+    refused: list = field(default_factory=list)  # e-mails whose digest the relay refused for good
     reverted: list = field(default_factory=list)  # decisions reverted by this sweep
 
     @property
@@ -279,10 +280,10 @@ def reminders_plan(*, now=None):
     recipients = set(due) | set(stale)
     if not recipients:
         return []
-    sent_today = set(
-        ReminderDigest.objects.filter(
-            recipient_id__in=recipients, date=today, sent_at__isnull=False
-        ).values_list("recipient_id", flat=True)
+    done_today = dict(
+        ReminderDigest.objects.filter(recipient_id__in=recipients, date=today)
+        .filter(Q(sent_at__isnull=False) | Q(failed_at__isnull=False))
+        .values_list("recipient_id", "sent_at")
     )
     users = User.objects.filter(pk__in=recipients).only(
         "pk", "email", "full_name", "is_active", "digest_enabled", "digest_hour"
@@ -296,8 +297,12 @@ def reminders_plan(*, now=None):
             digest.held = "digests turned off"
         elif hour < user.digest_hour:
             digest.held = f"waits for the digest hour ({user.digest_hour:02d}:00)"
-        elif user.pk in sent_today:
-            digest.held = "today's digest already sent; these go tomorrow"
+        elif user.pk in done_today:
+            digest.held = (
+                "today's digest already sent; these go tomorrow"
+                if done_today[user.pk]
+                else "today's digest was refused by the mail relay; these go tomorrow"
+            )
         plan.append(digest)
     return plan
 
@@ -306,7 +311,9 @@ def _stale_unsent(now):
     """Recipient id -> ids of their claimed-but-unsent digests that nobody holds any more."""
     stale = {}
     for recipient_id, digest_id in ReminderDigest.objects.filter(
-        Q(claim_token="") | Q(claimed_at__lt=now - CLAIM_LEASE), sent_at__isnull=True
+        Q(claim_token="") | Q(claimed_at__lt=now - CLAIM_LEASE),
+        sent_at__isnull=True,
+        failed_at__isnull=True,
     ).values_list("recipient_id", "pk"):
         stale.setdefault(recipient_id, []).append(digest_id)
     return stale
@@ -319,7 +326,8 @@ def reminders_sweep(*, now=None, dry_run=False):
     """Run the sweep at ``now`` (default: the current time). Call it outside a transaction:
     it commits its claims before it sends. ``dry_run`` only plans: nothing is reverted,
     recorded or sent. Raises DigestSendError (an SMTPException) when some digests could not
-    be sent, after releasing them for the next sweep."""
+    be sent for a passing reason, after releasing them for the next sweep; digests the relay
+    refused for good are in ``result.refused`` (and the admin), not raised."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = SweepResult(today=today)
@@ -333,10 +341,12 @@ def reminders_sweep(*, now=None, dry_run=False):
         return result
     claimed, result.reminders_recorded = _claim_and_record(ready, now=now, today=today)
     if claimed:
-        result.digests_sent, result.failed = send_digests(claimed, now=now)
+        result.digests_sent, result.failed, result.refused = send_digests(claimed, now=now)
     logger.info(
-        "Reminder sweep %s: %s digest(s) sent, %s reminder(s) recorded, %s held, %s failed",
+        "Reminder sweep %s: %s digest(s) sent, %s reminder(s) recorded, %s held, %s failed, "
+        "%s refused for good",
         today, result.digests_sent, result.reminders_recorded, len(result.held), len(result.failed),
+        len(result.refused),
     )  # fmt: skip
     if result.failed:
         raise DigestSendError(
@@ -367,15 +377,16 @@ def _claim_and_record(ready, *, now, today):
         recipient_id__in=recipient_ids,
         date=today,
         sent_at__isnull=True,
+        failed_at__isnull=True,
     ).update(claim_token=token, claimed_at=now)
     mine = dict(ReminderDigest.objects.filter(claim_token=token).values_list("recipient_id", "pk"))
     if not mine:
         return {}, 0
     # Reminders of earlier days' digests that never went out move into today's.
     stale_before = now - CLAIM_LEASE
-    earlier = Q(digest__sent_at__isnull=True, digest__date__lt=today) & (
-        Q(digest__claim_token="") | Q(digest__claimed_at__lt=stale_before)
-    )
+    earlier = Q(
+        digest__sent_at__isnull=True, digest__failed_at__isnull=True, digest__date__lt=today
+    ) & (Q(digest__claim_token="") | Q(digest__claimed_at__lt=stale_before))
     todays_digest = ReminderDigest.objects.filter(
         recipient_id=OuterRef("recipient_id"), date=today
     ).values("pk")[:1]
@@ -383,7 +394,11 @@ def _claim_and_record(ready, *, now, today):
         digest_id=Subquery(todays_digest), sent_on=today
     ):
         ReminderDigest.objects.filter(
-            recipient_id__in=list(mine), date__lt=today, sent_at__isnull=True, reminders=None
+            recipient_id__in=list(mine),
+            date__lt=today,
+            sent_at__isnull=True,
+            failed_at__isnull=True,
+            reminders=None,
         ).delete()
     Reminder.objects.bulk_create(
         [
