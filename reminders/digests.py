@@ -29,6 +29,9 @@ from risks.models import MitigationAction
 
 logger = logging.getLogger(__name__)
 
+# Digests read at once while sending: memory stays bounded by this many digests' lines.
+DIGESTS_PER_READ = 500
+
 # The order of a project's groups in a digest.
 GROUPS = (
     ("reverted", "Conditional go reverted to no-go"),
@@ -215,8 +218,9 @@ def digest_message(*, recipient, lines, projects, today, templates=None, connect
     return message
 
 
-def send_digests(claimed, *, now):
-    """Send the claimed digests one by one. Returns (sent, failed e-mails, refused e-mails).
+def send_digests(token, *, now):
+    """Send the digests claimed under ``token`` one by one, reading them DIGESTS_PER_READ
+    at a time. Returns (sent, failed e-mails, refused e-mails).
 
     Each digest is marked sent in its own transaction as soon as the relay accepted it, so
     a sweep killed mid-send can repeat at most the one digest whose acceptance it had not
@@ -228,24 +232,32 @@ def send_digests(claimed, *, now):
     """
     today = timezone.localdate(now)
     links = _Links()
-    lines = {}
-    for row in (
-        Reminder.objects.filter(digest_id__in=list(claimed.values()))
-        .order_by()
-        .values(*REMINDER_FIELDS)
-    ):
-        lines.setdefault(row["digest_id"], []).append(_line(row, today, links))
-    project_ids = {line["project_id"] for rows in lines.values() for line in rows}
-    projects = Project.objects.only("pk", "name", "go_live_date").in_bulk(project_ids)
-    digests = ReminderDigest.objects.filter(pk__in=list(claimed.values())).select_related(
-        "recipient"
-    )
     templates = _Templates()
-    sent, failed, refused = 0, [], []
+    projects = {}
+    sent, refused = 0, []
     connection = get_connection()
     error = _open(connection)
-    for digest in digests:
-        if error is None:
+    after = 0
+    while error is None and after is not None:
+        digests = list(
+            ReminderDigest.objects.filter(claim_token=token, pk__gt=after)
+            .select_related("recipient")
+            .order_by("pk")[:DIGESTS_PER_READ]
+        )
+        if not digests:
+            break
+        after = digests[-1].pk if len(digests) == DIGESTS_PER_READ else None
+        lines = {}
+        for row in (
+            Reminder.objects.filter(digest_id__in=[digest.pk for digest in digests])
+            .order_by()
+            .values(*REMINDER_FIELDS)
+        ):
+            lines.setdefault(row["digest_id"], []).append(_line(row, today, links))
+        unseen = {line["project_id"] for rows in lines.values() for line in rows} - set(projects)
+        if unseen:
+            projects.update(Project.objects.only("pk", "name", "go_live_date").in_bulk(unseen))
+        for digest in digests:
             message = digest_message(
                 recipient=digest.recipient, lines=lines.get(digest.pk, []), projects=projects,
                 today=today, templates=templates, connection=connection,
@@ -256,29 +268,29 @@ def send_digests(claimed, *, now):
                 if not is_permanent_refusal(exc):
                     error = exc  # the relay is down: stop, and release the rest below
                     logger.warning("Digest %s to %s not sent: %s", digest.pk, digest.recipient, exc)
-                else:
-                    _mark_failed(digest.pk, exc)
-                    refused.append(digest.recipient.email)
-                    logger.warning(
-                        "Digest %s to %s refused for good: %s", digest.pk, digest.recipient, exc
-                    )
-                    continue
-        if error is not None:
-            failed.append(digest)
-            continue
-        _mark_sent(digest.pk)
-        sent += 1
+                    break
+                _mark_failed(digest.pk, exc)
+                refused.append(digest.recipient.email)
+                logger.warning(
+                    "Digest %s to %s refused for good: %s", digest.pk, digest.recipient, exc
+                )
+                continue
+            _mark_sent(digest.pk)
+            sent += 1
     with contextlib.suppress(SMTPException, OSError):
         connection.close()
-    if failed:
+    failed = []
+    if error is not None:
         # Released at once: the next sweep (or the task's retry) claims and sends them.
-        ReminderDigest.objects.filter(pk__in=[digest.pk for digest in failed]).update(
+        released = ReminderDigest.objects.filter(claim_token=token)
+        failed = list(released.order_by("pk").values_list("recipient__email", flat=True))
+        released.update(
             claim_token="",
             claimed_at=None,
             attempts=F("attempts") + 1,
             last_error=_error_text(error),
         )
-    return sent, [digest.recipient.email for digest in failed], refused
+    return sent, failed, refused
 
 
 def is_permanent_refusal(error):
