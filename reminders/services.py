@@ -27,6 +27,7 @@ number of actions (INSERT ... SELECT: the rows never pass through Python), then 
 the digests reading them a chunk at a time, so its memory does not grow with the data.
 """
 
+import datetime
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class SweepResult:
-    today: object
+    today: datetime.date
     planned: list = field(default_factory=list)  # PlannedDigest of every recipient (dry run)
     held: int = 0  # people with something due whose digest waits (hour, preferences, sent)
     digests_sent: int = 0
@@ -136,14 +137,13 @@ def _claim_and_record(*, now):
             date__lt=today, recipient_id__in=mine.values("recipient_id"), reminders=None
         ).delete()
     for actions in due.actions:
+        # The unique (recipient, date) index finds each row's digest.
+        digest = mine.filter(recipient_id=OuterRef("reminder_recipient"), date=today)
         insert_from_select(
             Reminder,
-            actions.annotate(
-                reminder_digest=Subquery(
-                    mine.filter(recipient_id=OuterRef("reminder_recipient")).values("pk")[:1]
-                )
-            )
-            .filter(reminder_digest__isnull=False),
+            actions.annotate(reminder_digest=Subquery(digest.values("pk"))).filter(
+                reminder_digest__isnull=False
+            ),
             {
                 "recipient_id": F("reminder_recipient"), "kind": F("reminder_kind"),
                 "threshold": F("reminder_threshold"), "action_id": F("pk"),
