@@ -317,7 +317,7 @@ def _row(name, figures):
         f"{figures['send_queries']:,} | {figures['seconds']:.2f} s | "
         f"+{figures['rss_growth_mb']:.0f} MB | "
         f"{figures['owners_with_exactly_one_digest']:,}/{figures['owners']:,} | "
-        f"{figures['second_sweep_digests']} |"
+        f"{figures['second_sweep_digests']} in {figures['second_sweep_seconds']:.2f} s |"
     )
 
 
@@ -341,14 +341,15 @@ def main():
             print(f"  previous implementation ({PREVIOUS[:7]}):")
             print_figures(before)
             rows.append(_row(f"previous ({PREVIOUS[:7]})", before))
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
-        f"\nSide by side ({current['database']}; record = revert, plan, claim and record, "
+        f"\nSide by side ({current['database']}, load average at the end {load}; record = revert, plan, claim and record, "
         f"target <= {TARGET_SECONDS:.0f} s and <= {TARGET_QUERIES} queries; send = render, "
         "hand to the backend, mark, one mark per digest):\n"
     )
     print(
         "| sweep | actions | record | queries | send | queries | total | memory "
-        "| owners with one digest | second sweep digests |"
+        "| owners with one digest | second sweep |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))

@@ -111,7 +111,7 @@ def _claim_and_record(*, now):
     due = reminders_due(now=now)
     ready = due.recipients().filter(ready_to_receive(now))
     # One order for every sweep: concurrent inserts never deadlock.
-    insert_from_select(
+    claimed = insert_from_select(
         ReminderDigest,
         ready.order_by("pk"),
         {
@@ -122,9 +122,13 @@ def _claim_and_record(*, now):
         ignore_conflicts=True,
     )  # fmt: skip
     # Today's digests nobody holds (a failed send, a sweep that died) are claimed again.
-    _stale_unsent(now).filter(ready_to_receive(now, "recipient__"), date=today).update(
-        claim_token=token, claimed_at=now
+    claimed += (
+        _stale_unsent(now)
+        .filter(ready_to_receive(now, "recipient__"), date=today)
+        .update(claim_token=token, claimed_at=now)
     )
+    if not claimed:  # the usual hourly sweep: nobody new is due
+        return token, 0, 0, due.recipients().count()
     mine = ReminderDigest.objects.filter(claim_token=token)
     # Reminders of earlier days' digests that never went out move into today's.
     earlier = Reminder.objects.filter(
