@@ -10,9 +10,18 @@ class ReminderDigest(models.Model):
 
     The unique (recipient, date) row is the claim: a sweep inserts it and records its
     reminders in the same transaction, sends after the commit, then sets ``sent_at``.
-    A digest whose send failed keeps ``sent_at`` empty and is claimed again by the
-    next sweep; ``claim_token`` says which sweep holds it right now.
+    A digest whose send failed for a passing reason (the relay away, a 4xx answer) keeps
+    ``sent_at`` empty and is claimed again by the next sweep; one the relay refused for
+    good (a 5xx answer for its recipient, an address that cannot be written) gets
+    ``failed_at`` and is never tried again. ``claim_token`` says which sweep holds it now;
+    ``last_error`` is the relay's answer, shown in the admin.
     """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Refused for good"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_digests"
@@ -21,6 +30,9 @@ class ReminderDigest(models.Model):
     claim_token = models.CharField(max_length=32, blank=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the relay refused it for good; never retried."
+    )
     item_count = models.PositiveIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -37,6 +49,14 @@ class ReminderDigest(models.Model):
 
     def __str__(self):
         return f"Digest of {self.date} for {self.recipient}"
+
+    @property
+    def status(self):
+        if self.sent_at:
+            return self.Status.SENT
+        if self.failed_at:
+            return self.Status.FAILED
+        return self.Status.SENDING if self.claim_token else self.Status.WAITING
 
 
 class ReminderKind(models.TextChoices):

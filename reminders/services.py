@@ -1,6 +1,7 @@
 """The follow-up reminders sweep: one digest e-mail per person per day, each reminder once.
 
-What a person is reminded of (per project, unless the project manager paused reminders):
+What a person is reminded of (per project, unless the project manager paused reminders;
+``reminders.due`` says it precisely):
 
 - mitigation actions they own that are due within the project's N days ("due-3d") or
   overdue ("overdue"); in the last two weeks before go-live, every day ("daily-<date>");
@@ -12,14 +13,18 @@ What a person is reminded of (per project, unless the project manager paused rem
 
 Exactly once: each reminder is a ``Reminder`` row under a unique constraint, recorded in
 the same transaction that claims the person's ``ReminderDigest`` of the day (unique per
-person and date). The mail goes out after the commit, and ``sent_at`` is set once it
-went. A concurrent sweep finds the digest claimed and records nothing; a digest whose
-send failed is released and claimed again by the next sweep (or the retried task); one
-whose sweep died mid-send is claimed again once its claim is older than CLAIM_LEASE.
-A sweep after downtime sends whatever is not recorded yet, so nothing is lost.
+person and date). The mail goes out after the commit, and each digest is marked sent in
+its own transaction as soon as the relay accepted it. A concurrent sweep finds the digest
+claimed and records nothing; a digest whose send failed for a passing reason is released
+and claimed again by the next sweep (or the retried task); one whose sweep died mid-send
+is claimed again once its claim is older than CLAIM_LEASE, so at most the one digest the
+dead sweep was sending, accepted by the relay but not yet marked, goes twice. A digest
+the relay refused for good is marked failed and never retried. A sweep after downtime
+sends whatever is not recorded yet, so nothing is lost.
 
-The sweep reads in a fixed number of queries whatever the number of actions; it writes
-in bulk, and marks digests sent in batches (``reminders.digests``).
+Set-based: the sweep claims and records in a fixed number of statements whatever the
+number of actions (INSERT ... SELECT: the rows never pass through Python), then sends
+the digests reading them a chunk at a time, so its memory does not grow with the data.
 """
 
 import datetime
@@ -28,315 +33,62 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import User
-from decisions.models import Decision, DecisionCondition
+from core.sql import insert_from_select
 from decisions.services import decisions_revert_missed_conditions
-from projects.models import Membership, Project, Role
-from projects.permissions import ProjectAccess
 from reminders.digests import DigestSendError, send_digests
-from reminders.models import Reminder, ReminderDigest, ReminderKind
-from reviews.models import SIGNOFF_STATUSES, Review, ReviewItem, SignOff
-from reviews.scoring import signoff_state
-from reviews.selectors.items import is_awaiting
-from risks.models import OPEN_ACTION_STATUSES, MitigationAction
+from reminders.due import (
+    CLAIM_LEASE,
+    _stale_unsent,
+    ready_to_receive,
+    reminders_due,
+    reminders_plan,
+)
+from reminders.models import Reminder, ReminderDigest
+
+__all__ = ["CLAIM_LEASE", "SweepResult", "reminders_due", "reminders_plan", "reminders_sweep"]
 
 logger = logging.getLogger(__name__)
-
-# Reminders about actions and sign-offs come every day in the last two weeks before go-live.
-DAILY_WINDOW_DAYS = 14
-# A claimed digest that is still unsent after this long belongs to a sweep that died.
-# Longer than the task time limit, so a live sweep never loses its claim.
-CLAIM_LEASE = datetime.timedelta(minutes=10)
-# Reverted decisions are told in digests for this long after the revert (catch-up window).
-MISSED_CONDITION_LOOKBACK = datetime.timedelta(days=14)
-
-
-@dataclass(frozen=True)
-class PlannedReminder:
-    recipient_id: int
-    kind: str
-    threshold: str
-    project_id: int
-    action_id: int | None = None
-    item_id: int | None = None
-    condition_id: int | None = None
-
-    @property
-    def key(self):
-        return (
-            self.recipient_id, self.kind, self.action_id, self.item_id, self.condition_id,
-            self.threshold,
-        )  # fmt: skip
-
-
-@dataclass
-class PlannedDigest:
-    """What one person would be told today, and why it may be held back."""
-
-    recipient: User
-    reminders: list = field(default_factory=list)
-    held: str = ""  # empty: due now
 
 
 @dataclass
 class SweepResult:
     today: datetime.date
-    planned: list = field(default_factory=list)  # PlannedDigest, every recipient
+    planned: list = field(default_factory=list)  # PlannedDigest of every recipient (dry run)
+    held: int = 0  # people with something due whose digest waits (hour, preferences, sent)
     digests_sent: int = 0
     reminders_recorded: int = 0
-    failed: list = field(default_factory=list)  # recipient e-mails whose digest did not go
+    failed: list = field(default_factory=list)  # e-mails whose digest waits for the next sweep
+    refused: list = field(default_factory=list)  # e-mails whose digest the relay refused for good
     reverted: list = field(default_factory=list)  # decisions reverted by this sweep
-
-    @property
-    def held(self):
-        return [digest for digest in self.planned if digest.held]
-
-
-# --- What is due ---------------------------------------------------------------------------
-
-
-def _in_daily_window(project, today):
-    if project.go_live_date is None:
-        return False
-    return 0 <= (project.go_live_date - today).days <= DAILY_WINDOW_DAYS
-
-
-def _action_reminders(projects, members, managers, today):
-    horizon = today + datetime.timedelta(
-        days=max(project.reminder_due_soon_days for project in projects.values())
-    )
-    actions = MitigationAction.objects.filter(
-        status__in=OPEN_ACTION_STATUSES,
-        due_date__lte=horizon,
-        risk__project__reminders_paused=False,
-    ).values_list("pk", "owner_id", "due_date", "risk__project_id")
-    planned = []
-    for action_id, owner_id, due_date, project_id in actions:
-        project = projects.get(project_id)
-        if project is None:  # created since the projects were read: the next sweep has it
-            continue
-        daily = f"daily-{today.isoformat()}" if _in_daily_window(project, today) else ""
-        late = (today - due_date).days
-        kind = None
-        if late > 0:
-            kind, threshold = ReminderKind.ACTION_OVERDUE, daily or "overdue"
-        elif -late <= project.reminder_due_soon_days:
-            kind = ReminderKind.ACTION_DUE_SOON
-            threshold = daily or f"due-{project.reminder_due_soon_days}d"
-        if kind and owner_id in members[project_id]:  # owners who left wait for reassignment
-            planned.append(PlannedReminder(owner_id, kind, threshold, project_id, action_id))
-        if late > 0 and late >= project.escalation_after_days:
-            escalated = f"escalated-{project.escalation_after_days}d"
-            planned.extend(
-                PlannedReminder(
-                    manager, ReminderKind.ACTION_ESCALATED, escalated, project_id, action_id
-                )
-                for manager in managers[project_id]
-            )
-    recorded_filter = Q(action__status__in=OPEN_ACTION_STATUSES, action__due_date__lte=horizon)
-    return planned, recorded_filter
-
-
-def _signoff_reminders(projects, members, today):
-    soon = [
-        project.pk
-        for project in projects.values()
-        if project.go_live_date
-        and 0 <= (project.go_live_date - today).days <= project.reminder_due_soon_days
-    ]
-    open_votes = dict(
-        Decision.objects.filter(
-            status=Decision.Status.OPEN, review__project__reminders_paused=False
-        ).values_list("review_id", "pk")
-    )
-    if not soon and not open_votes:
-        return [], None
-    reviews = dict(
-        Review.objects.filter(Q(project_id__in=soon) | Q(pk__in=list(open_votes)))
-        .filter(project__reminders_paused=False)
-        .exclude(status=Review.Status.COMPLETE)
-        .values_list("pk", "project_id")
-    )
-    signoffs = SignOff.objects.only(
-        "item_id", "signer_id", "as_role", "decision", "superseded_at", "created_at"
-    ).order_by("created_at", "pk")
-    items = (
-        ReviewItem.objects.filter(review_id__in=list(reviews), status__in=SIGNOFF_STATUSES)
-        .only("pk", "review_id", "owner_id", "status", "signoff_roles")
-        .prefetch_related(Prefetch("signoffs", queryset=signoffs, to_attr="signoff_list"))
-    )
-    # Each member's access, built from the memberships loaded once: is_awaiting() then
-    # costs no query.
-    reviews = {pk: pid for pk, pid in reviews.items() if pid in projects}
-    accesses = {
-        project_id: {
-            user_id: ProjectAccess(
-                user=User(pk=user_id),
-                project=projects[project_id],
-                role=role,
-                stakeholder_roles=frozenset(signoff_roles or ()),
-            )
-            for user_id, (role, signoff_roles) in members[project_id].items()
-        }
-        for project_id in {*reviews.values()}
-    }
-    review_objects = {pk: Review(pk=pk, project=projects[pid]) for pk, pid in reviews.items()}
-    planned = []
-    for item in items:
-        item.review = review_objects[item.review_id]
-        project = item.review.project
-        item.signoff = signoff_state(item, item.signoff_list)
-        if not item.signoff.awaited_roles:
-            continue
-        if _in_daily_window(project, today):
-            threshold = f"daily-{today.isoformat()}"
-        elif item.review_id in open_votes:
-            threshold = f"decision-{open_votes[item.review_id]}"
-        else:
-            threshold = f"golive-{project.go_live_date.isoformat()}"
-        for user_id, access in accesses[project.pk].items():
-            if access.role == Role.VIEWER or not is_awaiting(access, item):
-                continue
-            planned.append(
-                PlannedReminder(
-                    user_id, ReminderKind.SIGNOFF_AWAITED, threshold, project.pk, item_id=item.pk
-                )
-            )
-    recorded_filter = Q(item__review_id__in=list(reviews), item__status__in=SIGNOFF_STATUSES)
-    return planned, recorded_filter
-
-
-def _condition_reminders(members, now):
-    since = now - MISSED_CONDITION_LOOKBACK
-    missed = DecisionCondition.objects.filter(
-        missed_at__gte=since, decision__review__project__reminders_paused=False
-    ).values_list("pk", "decision__review__project_id")
-    planned = [
-        PlannedReminder(
-            user_id, ReminderKind.CONDITION_MISSED, "missed", project_id, condition_id=condition_id
-        )
-        for condition_id, project_id in missed
-        for user_id, (role, _) in members.get(project_id, {}).items()
-        if role in (Role.PROJECT_MANAGER, Role.APPROVER)
-    ]
-    return planned, Q(condition__missed_at__gte=since)
-
-
-def reminders_due(*, now):
-    """Every reminder that is due at ``now`` and not recorded yet, by recipient id."""
-    today = timezone.localdate(now)
-    projects = {
-        project.pk: project
-        for project in Project.objects.filter(reminders_paused=False).only(
-            "pk", "name", "go_live_date", "reminder_due_soon_days", "escalation_after_days"
-        )
-    }
-    if not projects:
-        return {}
-    members = {project_id: {} for project_id in projects}
-    managers = {project_id: [] for project_id in projects}
-    for project_id, user_id, role, signoff_roles in Membership.objects.filter(
-        project__reminders_paused=False
-    ).values_list("project_id", "user_id", "role", "signoff_roles"):
-        members[project_id][user_id] = (role, signoff_roles)
-        if role == Role.PROJECT_MANAGER:
-            managers[project_id].append(user_id)
-    planned, recorded_filters = [], []
-    for part, recorded_filter in (
-        _action_reminders(projects, members, managers, today),
-        _signoff_reminders(projects, members, today),
-        _condition_reminders(members, now),
-    ):
-        planned.extend(part)
-        if recorded_filter is not None and part:
-            recorded_filters.append(recorded_filter)
-    recorded = set()
-    for recorded_filter in recorded_filters:
-        recorded.update(
-            Reminder.objects.filter(recorded_filter).values_list(
-                "recipient_id", "kind", "action_id", "item_id", "condition_id", "threshold"
-            )
-        )
-    due = {}
-    for reminder in planned:
-        if reminder.key not in recorded:
-            recorded.add(reminder.key)  # the same reminder planned twice counts once
-            due.setdefault(reminder.recipient_id, []).append(reminder)
-    return due
-
-
-def reminders_plan(*, now=None):
-    """Who would get a digest at ``now``, with what, and who is held back and why."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    hour = timezone.localtime(now).hour
-    due = reminders_due(now=now)
-    stale = _stale_unsent(now)
-    recipients = set(due) | set(stale)
-    if not recipients:
-        return []
-    sent_today = set(
-        ReminderDigest.objects.filter(
-            recipient_id__in=recipients, date=today, sent_at__isnull=False
-        ).values_list("recipient_id", flat=True)
-    )
-    users = User.objects.filter(pk__in=recipients).only(
-        "pk", "email", "full_name", "is_active", "digest_enabled", "digest_hour"
-    )
-    plan = []
-    for user in sorted(users, key=lambda u: (u.full_name.lower(), u.email)):
-        digest = PlannedDigest(recipient=user, reminders=due.get(user.pk, []))
-        if not user.is_active:
-            digest.held = "account inactive"
-        elif not user.digest_enabled:
-            digest.held = "digests turned off"
-        elif hour < user.digest_hour:
-            digest.held = f"waits for the digest hour ({user.digest_hour:02d}:00)"
-        elif user.pk in sent_today:
-            digest.held = "today's digest already sent; these go tomorrow"
-        plan.append(digest)
-    return plan
-
-
-def _stale_unsent(now):
-    """Recipient id -> ids of their claimed-but-unsent digests that nobody holds any more."""
-    stale = {}
-    for recipient_id, digest_id in ReminderDigest.objects.filter(
-        Q(claim_token="") | Q(claimed_at__lt=now - CLAIM_LEASE), sent_at__isnull=True
-    ).values_list("recipient_id", "pk"):
-        stale.setdefault(recipient_id, []).append(digest_id)
-    return stale
-
-
-# --- The sweep -----------------------------------------------------------------------------
 
 
 def reminders_sweep(*, now=None, dry_run=False):
     """Run the sweep at ``now`` (default: the current time). Call it outside a transaction:
-    it commits its claims before it sends. ``dry_run`` only plans: nothing is reverted,
-    recorded or sent. Raises DigestSendError (an SMTPException) when some digests could not
-    be sent, after releasing them for the next sweep."""
+    it commits its claims before it sends, and each digest's mark as it goes. ``dry_run``
+    only plans: nothing is reverted, recorded or sent. Raises DigestSendError (an
+    SMTPException) when some digests could not be sent for a passing reason, after
+    releasing them for the next sweep; digests the relay refused for good are in
+    ``result.refused`` (and the admin), not raised."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = SweepResult(today=today)
-    if not dry_run:
-        result.reverted = decisions_revert_missed_conditions(today=today)
-    result.planned = reminders_plan(now=now)
     if dry_run:
+        result.planned = reminders_plan(now=now)
+        result.held = sum(1 for digest in result.planned if digest.held)
         return result
-    ready = {digest.recipient.pk: digest for digest in result.planned if not digest.held}
-    if not ready:
-        return result
-    claimed, result.reminders_recorded = _claim_and_record(ready, now=now, today=today)
+    result.reverted = decisions_revert_missed_conditions(today=today)
+    token, claimed, result.reminders_recorded, result.held = _claim_and_record(now=now)
     if claimed:
-        result.digests_sent, result.failed = send_digests(claimed, now=now)
+        result.digests_sent, result.failed, result.refused = send_digests(token, now=now)
     logger.info(
-        "Reminder sweep %s: %s digest(s) sent, %s reminder(s) recorded, %s held, %s failed",
-        today, result.digests_sent, result.reminders_recorded, len(result.held), len(result.failed),
+        "Reminder sweep %s: %s digest(s) sent, %s reminder(s) recorded, %s held, %s failed, "
+        "%s refused for good",
+        today, result.digests_sent, result.reminders_recorded, result.held, len(result.failed),
+        len(result.refused),
     )  # fmt: skip
     if result.failed:
         raise DigestSendError(
@@ -347,63 +99,82 @@ def reminders_sweep(*, now=None, dry_run=False):
 
 
 @transaction.atomic
-def _claim_and_record(ready, *, now, today):
-    """Claim today's digest of each ready person and record their reminders under it.
+def _claim_and_record(*, now):
+    """Claim today's digest of each person who has something due and may receive it now,
+    and record their reminders under it, set-based.
 
-    Returns ({recipient id: digest id} claimed by this sweep, reminders in those digests).
+    Returns (the claim token, digests claimed by this sweep, reminders in them, people
+    held back).
     """
+    today = timezone.localdate(now)
     token = uuid.uuid4().hex
-    recipient_ids = sorted(ready)  # one order for every sweep: concurrent inserts never deadlock
-    ReminderDigest.objects.bulk_create(
-        [
-            ReminderDigest(recipient_id=pk, date=today, claim_token=token, claimed_at=now)
-            for pk in recipient_ids
-        ],
+    due = reminders_due(now=now)
+    ready = due.recipients().filter(ready_to_receive(now))
+    # One order for every sweep: concurrent inserts never deadlock.
+    claimed = insert_from_select(
+        ReminderDigest,
+        ready.order_by("pk"),
+        {
+            "recipient_id": F("pk"), "date": Value(today), "claim_token": Value(token),
+            "claimed_at": Value(now), "item_count": Value(0), "attempts": Value(0),
+            "last_error": Value(""), "created_at": Value(now),
+        },
         ignore_conflicts=True,
-    )
+    )  # fmt: skip
     # Today's digests nobody holds (a failed send, a sweep that died) are claimed again.
-    ReminderDigest.objects.filter(
-        Q(claim_token="") | Q(claimed_at__lt=now - CLAIM_LEASE),
-        recipient_id__in=recipient_ids,
-        date=today,
-        sent_at__isnull=True,
-    ).update(claim_token=token, claimed_at=now)
-    mine = dict(ReminderDigest.objects.filter(claim_token=token).values_list("recipient_id", "pk"))
-    if not mine:
-        return {}, 0
+    claimed += (
+        _stale_unsent(now)
+        .filter(ready_to_receive(now, "recipient__"), date=today)
+        .update(claim_token=token, claimed_at=now)
+    )
+    if not claimed:  # the usual hourly sweep: nobody new is due
+        return token, 0, 0, due.recipients().count()
+    mine = ReminderDigest.objects.filter(claim_token=token)
     # Reminders of earlier days' digests that never went out move into today's.
-    stale_before = now - CLAIM_LEASE
-    earlier = Q(digest__sent_at__isnull=True, digest__date__lt=today) & (
-        Q(digest__claim_token="") | Q(digest__claimed_at__lt=stale_before)
+    earlier = Reminder.objects.filter(
+        digest__in=_stale_unsent(now).filter(date__lt=today),
+        recipient_id__in=mine.values("recipient_id"),
     )
-    todays_digest = ReminderDigest.objects.filter(
-        recipient_id=OuterRef("recipient_id"), date=today
-    ).values("pk")[:1]
-    if Reminder.objects.filter(earlier, recipient_id__in=list(mine)).update(
-        digest_id=Subquery(todays_digest), sent_on=today
-    ):
-        ReminderDigest.objects.filter(
-            recipient_id__in=list(mine), date__lt=today, sent_at__isnull=True, reminders=None
+    todays_digest = mine.filter(recipient_id=OuterRef("recipient_id")).values("pk")[:1]
+    if earlier.update(digest_id=Subquery(todays_digest), sent_on=today):
+        _stale_unsent(now).filter(
+            date__lt=today, recipient_id__in=mine.values("recipient_id"), reminders=None
         ).delete()
-    Reminder.objects.bulk_create(
-        [
-            Reminder(
-                recipient_id=reminder.recipient_id,
-                kind=reminder.kind,
-                threshold=reminder.threshold,
-                action_id=reminder.action_id,
-                item_id=reminder.item_id,
-                condition_id=reminder.condition_id,
-                sent_on=today,
-                digest_id=mine[recipient_id],
-                created_at=now,
-            )
-            for recipient_id in mine
-            for reminder in ready[recipient_id].reminders
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
+    for actions in due.actions:
+        # The unique (recipient, date) index finds each row's digest.
+        digest = mine.filter(recipient_id=OuterRef("reminder_recipient"), date=today)
+        insert_from_select(
+            Reminder,
+            actions.annotate(reminder_digest=Subquery(digest.values("pk"))).filter(
+                reminder_digest__isnull=False
+            ),
+            {
+                "recipient_id": F("reminder_recipient"), "kind": F("reminder_kind"),
+                "threshold": F("reminder_threshold"), "action_id": F("pk"),
+                "sent_on": Value(today), "digest_id": F("reminder_digest"),
+                "created_at": Value(now),
+            },
+            ignore_conflicts=True,
+        )  # fmt: skip
+    if due.others:
+        digest_of = dict(
+            mine.filter(
+                recipient_id__in={reminder.recipient_id for reminder in due.others}
+            ).values_list("recipient_id", "pk")
+        )
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    recipient_id=reminder.recipient_id, kind=reminder.kind,
+                    threshold=reminder.threshold, item_id=reminder.item_id,
+                    condition_id=reminder.condition_id, sent_on=today,
+                    digest_id=digest_of[reminder.recipient_id], created_at=now,
+                )
+                for reminder in due.others
+                if reminder.recipient_id in digest_of
+            ],
+            ignore_conflicts=True,
+        )  # fmt: skip
     count = (
         Reminder.objects.filter(digest_id=OuterRef("pk"))
         .order_by()
@@ -411,8 +182,11 @@ def _claim_and_record(ready, *, now, today):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    ReminderDigest.objects.filter(claim_token=token).update(item_count=Coalesce(Subquery(count), 0))
-    counts = dict(ReminderDigest.objects.filter(claim_token=token).values_list("pk", "item_count"))
-    if 0 in counts.values():  # everything in it was told already (a race lost to a sweep)
-        ReminderDigest.objects.filter(claim_token=token, item_count=0).delete()
-    return {r: d for r, d in mine.items() if counts.get(d)}, sum(counts.values())
+    mine.update(item_count=Coalesce(Subquery(count), 0))
+    # Everything in it was told already (a race lost to another sweep): nothing to send.
+    mine.filter(item_count=0).delete()
+    totals = mine.aggregate(digests=Count("pk"), reminders=Sum("item_count"))
+    # Whoever still has something due waits: for the digest hour, for preferences, or
+    # because today's digest went (or was refused) already.
+    held = due.recipients().exclude(pk__in=mine.values("recipient_id")).count()
+    return token, totals["digests"], totals["reminders"] or 0, held

@@ -32,5 +32,5 @@ def reminders_sweep_task(self):
         "today": result.today.isoformat(),
         "digests_sent": result.digests_sent,
         "reminders": result.reminders_recorded,
-        "held": len(result.held),
+        "held": result.held,
     }

@@ -6,9 +6,12 @@ PostgreSQL cluster on a spare port and stop that. Each test prints its row of fi
 (run with -s). The worker killed mid-render is in test_worker.py.
 """
 
+import asyncio
 import datetime
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Role
 from tests.celery_broker import closed_port, publishing_to
@@ -45,15 +49,30 @@ def _people_and_review():
 
 
 class SmtpSink:
-    """A real SMTP server (aiosmtpd) on a port; keeps every message it accepts."""
+    """A real SMTP server (aiosmtpd) on a port; keeps every message it accepts.
 
-    def __init__(self, port):
+    ``answer(address)`` may return an SMTP reply ("550 ...") to refuse a recipient at RCPT;
+    ``delay`` seconds are spent at each RCPT, so a test can act while a send is under way.
+    """
+
+    def __init__(self, port, *, answer=None, delay=0):
         from aiosmtpd.controller import Controller
 
         self.messages = []
+        self.recipients_tried = []
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                sink.recipients_tried.append(address)
+                if delay:
+                    await asyncio.sleep(delay)
+                refusal = answer(address) if answer else None
+                if refusal:
+                    return refusal
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
                 sink.messages.append(envelope)
                 return "250 OK"
@@ -66,6 +85,13 @@ class SmtpSink:
 
     def __exit__(self, *exc):
         self.controller.stop()
+
+    def count_by_recipient(self):
+        counts = {}
+        for envelope in self.messages:
+            for address in envelope.rcpt_tos:
+                counts[address] = counts.get(address, 0) + 1
+        return counts
 
 
 def test_summary_mail_while_the_relay_is_down_is_sent_once_when_it_is_back(worker_queue):
@@ -351,4 +377,170 @@ def test_postgres_down_a_render_picked_up_meanwhile_finishes_once_it_is_back(
         f"PostgreSQL down {down_for} s: the render retried and was ready and sent "
         f"{recovered:.0f} s after PostgreSQL came back; 1 mail, 0 lost, 0 duplicated "
         f"(render attempts {attempts})"
+    )
+
+
+# --- Reminder digests: a refused recipient, a sweep killed mid-send ---------------------------
+
+
+def _digest_owners(count):
+    """``count`` contributors of one project, each owning one overdue action; their digests
+    go in the order of their ids (the order of the sweep)."""
+    from django.utils import timezone
+
+    from tests.factories import (
+        MembershipFactory,
+        MitigationActionFactory,
+        ProjectFactory,
+        RiskFactory,
+        UserFactory,
+    )  # fmt: skip
+
+    project = ProjectFactory()
+    owners = [UserFactory(digest_hour=0) for _ in range(count)]
+    for owner in owners:
+        MembershipFactory(project=project, user=owner, role=Role.CONTRIBUTOR)
+    risk = RiskFactory(project=project, raised_by=owners[0])
+    for owner in owners:
+        MitigationActionFactory(
+            risk=risk, owner=owner, due_date=timezone.localdate() - datetime.timedelta(days=2)
+        )
+    return owners
+
+
+def _sweep_at(hour):
+    from django.utils import timezone
+
+    from reminders.services import reminders_sweep
+
+    today = timezone.localdate()
+    return reminders_sweep(
+        now=timezone.make_aware(datetime.datetime.combine(today, datetime.time(hour)))
+    )
+
+
+def _smtp_to(settings, port):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+
+def test_a_refused_recipient_fails_that_digest_alone_and_for_good(settings):
+    """The relay answers 550 for one address: the three others get their digest at once,
+    the refused one is marked failed with the relay's answer and never tried again."""
+    from reminders.models import ReminderDigest
+
+    owners = _digest_owners(4)
+    refused = owners[0].email  # the first in the sweep's order
+    port = closed_port()
+    _smtp_to(settings, port)
+    answer = {refused: f"550 5.1.1 <{refused}>: Recipient address rejected: User unknown"}
+    with SmtpSink(port, answer=answer.get) as sink:
+        results = [_sweep_at(hour) for hour in (9, 10, 11)]
+    assert [r.digests_sent for r in results] == [3, 0, 0]
+    assert results[0].refused == [refused]
+    assert sink.count_by_recipient() == {owner.email: 1 for owner in owners[1:]}
+    assert sink.recipients_tried.count(refused) == 1  # final: not retried by later sweeps
+    digest = ReminderDigest.objects.get(recipient=owners[0])
+    assert digest.status == ReminderDigest.Status.FAILED
+    assert digest.sent_at is None
+    assert digest.attempts == 1
+    assert "550 5.1.1" in digest.last_error
+    assert "User unknown" in digest.last_error
+    print(
+        f"One recipient refused (550): {sum(r.digests_sent for r in results)} of 4 digests "
+        f"delivered over three sweeps, the refused one tried once and marked failed; "
+        f"0 lost, 0 duplicated"
+    )
+
+
+def test_a_passing_refusal_stops_the_sweep_and_the_next_sweep_sends_everyone_once(settings):
+    """A 4xx for one recipient is a passing fault: the sweep stops there and releases the
+    rest; the next sweep sends each digest once."""
+    from reminders.digests import DigestSendError
+    from reminders.models import ReminderDigest
+
+    owners = _digest_owners(3)
+    busy = owners[1].email
+    answers = {busy: ["451 4.3.0 Mailbox busy, try again later"]}
+    port = closed_port()
+    _smtp_to(settings, port)
+    with SmtpSink(port, answer=lambda address: (answers.get(address) or [None]).pop()) as sink:
+        with pytest.raises(DigestSendError):
+            _sweep_at(9)
+        waiting = ReminderDigest.objects.filter(sent_at__isnull=True, claim_token="")
+        assert set(waiting.values_list("recipient__email", flat=True)) == {
+            owners[1].email, owners[2].email,
+        }  # fmt: skip
+        assert "451 4.3.0" in waiting.get(recipient=owners[1]).last_error
+        assert _sweep_at(10).digests_sent == 2
+    assert sink.count_by_recipient() == {owner.email: 1 for owner in owners}
+    assert not ReminderDigest.objects.filter(failed_at__isnull=False).exists()
+
+
+KILL_SEED = """
+import django, json
+django.setup()
+from tests.readiness.test_faults import _digest_owners
+print(json.dumps([owner.email for owner in _digest_owners(%d)]))
+"""
+
+
+def test_a_sweep_killed_mid_send_sends_nobody_a_digest_twice(tmp_path):
+    """A real ``send_reminders`` process on a file SQLite database, sending to a slow real
+    SMTP server, is killed with SIGKILL while its fourth digest is under way; the next
+    sweep sends the rest, and nobody gets two."""
+    database = f"sqlite:///{tmp_path / 'sweep.sqlite3'}"
+    port = closed_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "readiness.settings",
+        "SECRET_KEY": "faults-tests-only-secret-key",
+        "DATABASE_URL": database,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "REDIS_URL": "",
+        "PYTHONPATH": str(ROOT),
+    }
+    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "timeout": 300}
+    migrated = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
+    assert migrated.returncode == 0, migrated.stderr[-2000:]
+    seeded = subprocess.run([sys.executable, "-c", KILL_SEED.replace("%d", "6")], **run)
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    owners = json.loads(seeded.stdout.strip().splitlines()[-1])
+    today = timezone.localdate().isoformat()  # the sweep runs "as at" the site's day
+    sweep = [sys.executable, "manage.py", "send_reminders", "--today", today, "--hour"]
+
+    with SmtpSink(port, delay=1.0) as sink:
+        process = subprocess.Popen(
+            [*sweep, "9"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        try:
+            # Three digests accepted and the fourth at RCPT: the sweep is mid-send.
+            wait_for(
+                lambda: len(sink.messages) == 3 and len(sink.recipients_tried) == 4,
+                timeout=120, message="the sweep did not reach its fourth digest",
+            )  # fmt: skip
+            os.killpg(process.pid, signal.SIGKILL)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+        delivered_before_kill = len(sink.messages)
+    with SmtpSink(port) as sink_after:
+        # An hour later the killed sweep's claims are past their lease: they are taken over.
+        again = subprocess.run([*sweep, "10"], **run)
+        assert again.returncode == 0, again.stderr[-2000:]
+    counts = {}
+    for envelope in [*sink.messages, *sink_after.messages]:
+        for address in envelope.rcpt_tos:
+            counts[address] = counts.get(address, 0) + 1
+    assert process.returncode == -signal.SIGKILL
+    assert delivered_before_kill == 3
+    assert counts == dict.fromkeys(owners, 1)  # nobody lost, nobody twice
+    print(
+        f"Sweep killed mid-send (SIGKILL while the 4th of 6 digests was at the relay): "
+        f"{delivered_before_kill} delivered and marked before the kill, "
+        f"{len(sink_after.messages)} by the next sweep; 0 lost, 0 duplicated"
     )

@@ -3,7 +3,7 @@
 import datetime
 import io
 import threading
-from smtplib import SMTPServerDisconnected
+from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 
 import pytest
 from django.core import mail
@@ -11,13 +11,14 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from decisions.models import Decision, DecisionCondition
 from projects.models import Role
 from reminders.digests import DigestSendError
 from reminders.models import Reminder, ReminderDigest
-from reminders.services import reminders_sweep
+from reminders.services import reminders_plan, reminders_sweep
 from reminders.tasks import reminders_sweep_task
 from reviews.models import ReviewItem
 from tests.conftest import need_postgres
@@ -155,7 +156,8 @@ def test_digest_turned_off_sends_nothing(project, members, risk):
     members[C].save()
     result = reminders_sweep(now=at())
     assert mail.outbox == []
-    assert [digest.held for digest in result.held] == ["digests turned off"]
+    assert result.held == 1
+    assert [digest.held for digest in reminders_plan(now=at())] == ["digests turned off"]
     assert not Reminder.objects.exists()
 
 
@@ -469,31 +471,48 @@ def _world(project, members, size):
             action(risk, owner, k % 5 - 7)
 
 
+MARK_SENT = 'UPDATE "reminders_reminderdigest" SET "sent_at"'
+
+
+def _sweep_counting_queries(now):
+    """Sweep; return (result, its queries but the marks, the marks: one per digest sent, each
+    its own transaction, so a sweep killed mid-send repeats at most one digest)."""
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders_sweep(now=now)
+    marks = sum(1 for query in queries if query["sql"].startswith(MARK_SENT))
+    return result, len(queries) - marks, marks
+
+
 @pytest.mark.parametrize("size", [2, 8])
 def test_sweep_queries_do_not_grow_with_the_number_of_actions(
     project, members, size, django_assert_max_num_queries
 ):
     _world(project, members, size)
-    with django_assert_max_num_queries(30):
-        result = reminders_sweep(now=at())
-    assert result.digests_sent == size + 2  # the owners, the approver (sign-offs), the PM
+    digests = size + 2  # the owners, the approver (sign-offs), the PM
+    with django_assert_max_num_queries(30 + digests):
+        result, queries, marks = _sweep_counting_queries(at())
+    assert result.digests_sent == digests
+    assert queries <= 30
+    assert marks == digests
 
 
 def test_sweep_query_count_is_the_same_at_two_sizes(db, members, project):
     from tests.factories import ProjectFactory
 
     counts = []
-    # Both sizes fit one batch of the reminders' bulk insert (SQLite takes ~99 rows a batch;
-    # beyond that the insert, and only it, takes one more query per batch).
-    for size in (2, 5):
+    # 20 and 200 actions: the reminders are inserted by one INSERT ... SELECT whatever their
+    # number (a bulk_create would take one more query per ~99 rows on SQLite). Sending reads
+    # digests 500 at a time: both sizes are one read.
+    for size in (2, 20):
         other = ProjectFactory()
         for role in (F, PM, A):
             MembershipFactory(project=other, user=UserFactory(), role=role)
         people = {m.role: m.user for m in other.memberships.all()}
         _world(other, people, size)
-        with CaptureQueriesContext(connection) as queries:
-            reminders_sweep(now=at(size))  # a different day each time: everything is new
-        counts.append(len(queries))
+        # A different day each time: everything is new.
+        result, queries, marks = _sweep_counting_queries(at(size))
+        assert marks == result.digests_sent > 0
+        counts.append(queries)
     assert counts[0] == counts[1], counts
 
 
@@ -515,3 +534,45 @@ def test_an_unreachable_mail_relay_releases_every_digest_at_once(project, member
     assert all("ConnectionRefusedError" in d.last_error for d in ReminderDigest.objects.all())
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert reminders_sweep(now=at(hour=10)).digests_sent == 2
+
+
+# --- Refused for good --------------------------------------------------------------------------
+
+
+class RefusingSMTP(BaseEmailBackend):
+    """The relay answers 550 for the contributor's address and accepts everyone else."""
+
+    refused = ""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if message.to == [self.refused]:
+                raise SMTPRecipientsRefused({self.refused: (550, b"5.1.1 User unknown")})
+        return mail.get_connection("django.core.mail.backends.locmem.EmailBackend").send_messages(
+            messages
+        )
+
+
+def test_a_refused_digest_is_final_and_shown_to_site_staff(
+    project, members, risk, settings, client
+):
+    action(risk, members[C], -2)
+    action(risk, members[A], 1)
+    RefusingSMTP.refused = members[C].email
+    settings.EMAIL_BACKEND = "tests.reminders.test_reminders.RefusingSMTP"
+    result = reminders_sweep(now=at())  # no DigestSendError: nothing is worth a retry
+    assert result.digests_sent == 1
+    assert result.refused == [members[C].email]
+    assert [m.to for m in mail.outbox] == [[members[A].email]]
+    action(risk, members[C], 2, "Due later today")
+    assert reminders_sweep(now=at(hour=10)).digests_sent == 0  # the refused one is not retried
+    (held,) = [d for d in reminders_plan(now=at(hour=11)) if d.recipient == members[C]]
+    assert held.held == "today's digest was refused by the mail relay; these go tomorrow"
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:reminders_reminderdigest_changelist"), {"status": "failed"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Refused for good" in text
+    assert "550 5.1.1 User unknown" in text
+    assert members[A].full_name not in text  # the sent one is filtered out

@@ -62,7 +62,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Reminder sweep as at {when}: {result.digests_sent} digest(s) sent with "
-                f"{result.reminders_recorded} reminder(s); {len(result.held)} held back; "
+                f"{result.reminders_recorded} reminder(s); {result.held} held back; "
                 f"{len(result.reverted)} conditional go decision(s) reverted."
             )
         )
