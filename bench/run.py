@@ -282,6 +282,35 @@ def load_lines(figures):
             f"Same load on the bare-Django floor page (20 KB): {floor['rps']:.1f} requests/s, "
             f"p50 {floor['p50']:.0f} ms, p95 {floor['p95']:.0f} ms, errors {floor['failures']}."
         )
+    cpu = figures.get("cpu_ms_per_request")
+    if cpu:
+        lines.append(
+            f"CPU per request (from /proc, all requests of the run including log-ins): "
+            f"gunicorn {cpu['gunicorn']:.1f} ms + PostgreSQL {cpu['postgres']:.1f} ms = "
+            f"{cpu['gunicorn'] + cpu['postgres']:.1f} ms."
+        )
+    if figures.get("steps"):
+        target = figures["p99_target"]
+        lines += [
+            "",
+            f"Users served with every page's p99 <= {target} ms (steps of "
+            f"{figures['step_seconds']} s, log-in left out of the p99):",
+            "",
+            "| users | requests/s | p50 ms | slowest page p99 ms | failures "
+            "| CPU ms/request gunicorn | CPU ms/request PostgreSQL |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for step in figures["steps"]:
+            lines.append(
+                f"| {step['users']} | {step['rps']:.1f} | {step['p50']:.0f} "
+                f"| {step['p99_pages']:.0f} | {step['failures']} "
+                f"| {step['cpu_ms']['gunicorn']:.1f} | {step['cpu_ms']['postgres']:.1f} |"
+            )
+        lines += [
+            "",
+            f"Largest number of users served at p99 <= {target} ms: "
+            f"{figures['most_users_within_p99'] or 'none of the steps'}.",
+        ]
     return lines
 
 
@@ -314,6 +343,12 @@ def main(argv=None):
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument(
+        "--load-steps", default="1,2,4,8,16", help="users per step, for the largest number "
+        "served within the p99 target (empty: no steps)",
+    )  # fmt: skip
+    parser.add_argument("--step-seconds", type=int, default=20)
+    parser.add_argument("--load-only", action="store_true", help="only the load test")
+    parser.add_argument(
         "--pages-only", action="store_true", help="only the page table (no PDF, sweep, load)"
     )
     parser.add_argument(
@@ -330,6 +365,14 @@ def main(argv=None):
 
     facts = machine_facts(postgres_version())
     log(f"readiness benchmark, {started_at:%Y-%m-%d %H:%M %Z}\n{facts}\n")
+    if args.load_only:  # a check of the load test alone; writes no report
+        load = run_load_test(
+            users=args.users, spawn_rate=4, seconds=args.load_seconds, log=log,
+            steps=tuple(int(n) for n in args.load_steps.split(",") if n),
+            step_seconds=args.step_seconds, p99_target=TARGETS["p99 ms"],
+        )  # fmt: skip
+        log("\n".join(load_lines(load)))
+        return 0
     sizes, rows = measure_pages(requests, sizes_wanted)
     table = page_lines(rows)
     log("\n" + "\n".join(table) + "\n")
@@ -344,7 +387,11 @@ def main(argv=None):
     log(cutover)
     load = None
     if not (args.quick or args.skip_load):
-        load = run_load_test(users=args.users, spawn_rate=4, seconds=args.load_seconds, log=log)
+        load = run_load_test(
+            users=args.users, spawn_rate=4, seconds=args.load_seconds, log=log,
+            steps=tuple(int(n) for n in args.load_steps.split(",") if n),
+            step_seconds=args.step_seconds, p99_target=TARGETS["p99 ms"],
+        )  # fmt: skip
     load_text = load_lines(load)
     log("\n".join(load_text))
 
