@@ -151,11 +151,15 @@ def overrides(gate_state, tally):
 
 
 def open_decision(review):
-    return (
+    """The review's decision open for votes, or None; it shares ``review`` (and its project)."""
+    decision = (
         Decision.objects.filter(review=review, status=Decision.Status.OPEN)
-        .select_related("opened_by", "review__project")
+        .select_related("opened_by")
         .first()
     )
+    if decision is not None:
+        decision.review = review
+    return decision
 
 
 def recorded_decisions_of_review(review):

@@ -10,12 +10,18 @@ from reviews.selectors.scores import review_score, scores_for_reviews
 
 
 def review_get(access, review_pk):
-    """A review of the viewer's project (else 404), with its project and people."""
-    return get_object_or_404(
-        Review.objects.select_related("project", "facilitator", "created_by"),
+    """A review of the viewer's project (else 404), with its project and people.
+
+    The project is the one the request's scope lookup already loaded (``access.project``):
+    one query for the membership and its project per request, reused here.
+    """
+    review = get_object_or_404(
+        Review.objects.select_related("facilitator", "created_by"),
         project=access.project,
         pk=review_pk,
     )
+    review.project = access.project
+    return review
 
 
 def reviews_of_project_query(project):
