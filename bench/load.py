@@ -75,6 +75,9 @@ def _env(database, static_root, media_root):
         BENCH_STATIC_ROOT=str(static_root),
         MEDIA_ROOT=str(media_root),
         EMAIL_URL="consolemail://",
+        # Connections (and so PostgreSQL backends) live through the run: the CPU meter reads
+        # each backend's time from /proc, which a recycled connection would take with it.
+        CONN_MAX_AGE="3600",
     )
     return env
 
