@@ -8,7 +8,7 @@ size.
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Window
 
 
 @dataclass
@@ -34,11 +34,11 @@ class Bounded:
 
 
 def bounded(queryset, limit):
-    """The first ``limit`` rows of ``queryset``; a COUNT query only when there are more."""
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return Bounded(rows, len(rows))
-    return Bounded(rows[:limit], queryset.count())
+    """The first ``limit`` rows of ``queryset`` and the count of all, in one query (the
+    count is a window over the whole result, taken before the LIMIT): the same number of
+    queries whatever the size of the list."""
+    rows = list(queryset.annotate(bounded_total=Window(Count("pk")))[:limit])
+    return Bounded(rows, rows[0].bounded_total if rows else 0)
 
 
 def bounded_list(rows, limit):
