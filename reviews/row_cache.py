@@ -9,6 +9,7 @@ to Redis); rows not cached are rendered and stored with one ``set_many``. With t
 down every row is rendered (core.cache logs the outage): slower, never an error.
 """
 
+import functools
 import hashlib
 
 from django.template.loader import get_template
@@ -18,8 +19,14 @@ from core.cache import safe_cache
 
 ROW_TEMPLATE = "reviews/review_detail.html#item-row"
 ROW_CACHE_SECONDS = 7 * 24 * 3600
-# Bump when the row's markup changes, so that rows rendered by the old template are not read.
-ROW_MARKUP_VERSION = 1
+
+
+@functools.cache
+def markup_version():
+    """A digest of the review page's template source: a deploy that changes the row's markup
+    makes new keys, so rows rendered by the old template are never read."""
+    source = get_template("reviews/review_detail.html").template.source
+    return hashlib.blake2b(source.encode(), digest_size=4).hexdigest()
 
 
 def roles_fingerprint(memberships):
@@ -43,7 +50,7 @@ def row_key(item, *, roles, viewer):
     signoffs = tuple((s.id, s.decision, s.superseded_at is None) for s in item.signoff_list)
     facts = (item.version, signoffs, roles, viewer, str(item.owner or ""), item.risk_count)
     digest = hashlib.blake2b(repr(facts).encode(), digest_size=12).hexdigest()
-    return f"item-row:v{ROW_MARKUP_VERSION}:{item.pk}:{digest}"
+    return f"item-row:{markup_version()}:{item.pk}:{digest}"
 
 
 def attach_row_html(items, *, memberships, access):
