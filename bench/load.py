@@ -75,6 +75,9 @@ def _env(database, static_root, media_root):
         BENCH_STATIC_ROOT=str(static_root),
         MEDIA_ROOT=str(media_root),
         EMAIL_URL="consolemail://",
+        # Connections (and so PostgreSQL backends) live through the run: the CPU meter reads
+        # each backend's time from /proc, which a recycled connection would take with it.
+        CONN_MAX_AGE="3600",
     )
     return env
 
@@ -144,7 +147,91 @@ def _locust(env, host, work, name, *, users, spawn_rate, seconds):
     return _figures(work / f"{name}_stats.csv")
 
 
-def run_load_test(*, users=16, spawn_rate=4, seconds=60, floor_seconds=20, workers=2, log=print):
+# --- CPU time from /proc --------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+LOGIN_STEPS = {"log in", "log in (form)"}
+
+
+def _cpu_seconds(pid):
+    """User plus system CPU seconds of one process (and of its children it waited for);
+    None when it is gone or unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the command: state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+    return sum(int(value) for value in fields[11:15]) / CLOCK_TICKS
+
+
+def _children(parent):
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                children.append(int(entry.name))
+    return children
+
+
+def _postgres_backends(admin, database):
+    rows = admin.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+class CpuMeter:
+    """CPU seconds spent by gunicorn (master and workers) and by the PostgreSQL backends
+    serving the run's database, between ``start()`` and ``stop()``, read from /proc.
+
+    gunicorn's workers and the backends (Django keeps its connections, CONN_MAX_AGE) live
+    through a step; a process seen only at the end counts from zero.
+    """
+
+    def __init__(self, admin, database, gunicorn_pid):
+        self.admin, self.database, self.gunicorn_pid = admin, database, gunicorn_pid
+
+    def _pids(self):
+        return {
+            "gunicorn": [self.gunicorn_pid, *_children(self.gunicorn_pid)],
+            "postgres": _postgres_backends(self.admin, self.database),
+        }
+
+    def _read(self):
+        return {
+            kind: {pid: _cpu_seconds(pid) for pid in pids} for kind, pids in self._pids().items()
+        }
+
+    def start(self):
+        self.before = self._read()
+
+    def stop(self):
+        after = self._read()
+        spent = {}
+        for kind, now in after.items():
+            total = 0.0
+            for pid, seconds in now.items():
+                if seconds is not None:
+                    total += seconds - (self.before[kind].get(pid) or 0.0)
+            spent[kind] = total
+        return spent
+
+
+def _pages_p99(pages):
+    """The slowest page's p99 (log-in steps left out: they hash a password on purpose)."""
+    return max((page["p99"] for page in pages if page["name"] not in LOGIN_STEPS), default=0.0)
+
+
+def _page_requests(pages):
+    return sum(page["requests"] for page in pages if page["name"] not in LOGIN_STEPS)
+
+
+def run_load_test(*, users=16, spawn_rate=4, seconds=60, floor_seconds=20, workers=2, log=print,
+                  steps=(), step_seconds=20, p99_target=150):  # fmt: skip
     """Figures of one load test as a dict, or {"skipped": reason}.
 
     The persona journeys run for ``seconds``; then the same users fetch the bare-Django
@@ -185,7 +272,32 @@ def run_load_test(*, users=16, spawn_rate=4, seconds=60, floor_seconds=20, worke
             "BENCH_ITEM": str(ids["item"]),
         }
         load = {"users": users, "spawn_rate": spawn_rate}
+        meter = CpuMeter(admin, database, gunicorn.pid)
+        meter.start()
         total, pages = _locust(journeys, host, work, "journeys", seconds=seconds, **load)
+        cpu = meter.stop()
+        requests = max(total["requests"], 1)
+        cpu_per_request = {kind: spent * 1000 / requests for kind, spent in cpu.items()}
+        stepped = []
+        for step_users in steps:
+            log(f"load test: step of {step_users} users for {step_seconds} s")
+            meter.start()
+            step_total, step_pages = _locust(
+                journeys, host, work, f"step{step_users}", users=step_users,
+                spawn_rate=step_users, seconds=step_seconds,
+            )  # fmt: skip
+            spent = meter.stop()
+            served = max(step_total["requests"], 1)
+            stepped.append({
+                "users": step_users,
+                "rps": step_total["rps"],
+                "requests": step_total["requests"],
+                "failures": step_total["failures"],
+                "p50": step_total["p50"],
+                "p99_pages": _pages_p99(step_pages),
+                "cpu_ms": {kind: value * 1000 / served for kind, value in spent.items()},
+            })  # fmt: skip
+        within = [step["users"] for step in stepped if step["p99_pages"] <= p99_target]
         floor = None
         if floor_seconds:
             log(f"load test: the floor page, {users} users for {floor_seconds} s")
@@ -200,6 +312,11 @@ def run_load_test(*, users=16, spawn_rate=4, seconds=60, floor_seconds=20, worke
             "pages": pages,
             "floor": floor,
             "server_tracebacks": tracebacks,
+            "cpu_ms_per_request": cpu_per_request,
+            "steps": stepped,
+            "step_seconds": step_seconds,
+            "p99_target": p99_target,
+            "most_users_within_p99": max(within) if within else 0,
         }
     finally:
         _stop(gunicorn)

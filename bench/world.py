@@ -6,10 +6,11 @@ checklist (finance and operations scope, cut to 85 so the figure stays comparabl
 the checklist grows), 60% answered with sign-offs and history, 30 findings, 60 actions,
 a workshop and an open go / no-go vote.
 
-10x: ten times the rows, grown where each page can see them: 50 projects (home and
-My actions span projects), and the measured project gets 10 reviews with nine recorded
-decisions (project page), 300 findings and 600 actions (register, actions by owner,
-gate), and ten times the history on its current review (review, workshop mode).
+10x and 50x: ten (fifty) times the rows, grown where each page can see them: 50 (250)
+projects (home and My actions span projects), and the measured project gets 10 (50)
+reviews with 9 (49) recorded decisions (project page), 300 (1,500) findings and 600
+(3,000) actions (register, actions by owner, gate), and ten (fifty) times the history
+on its current review (review, workshop mode).
 """
 
 import datetime
@@ -39,6 +40,7 @@ class World:
     project: object = None  # the measured project
     review: object = None  # its current review
     item: object = None  # the item workshop mode shows
+    factor: int = 1  # how many times the 1x rows the world holds
 
     def describe(self):
         from projects.models import Project
@@ -235,30 +237,40 @@ def seed_1x():
     return world
 
 
-def grow_to_10x(world):
-    """Ten times the rows; see the module docstring for where they go."""
+def grow_to(world, factor):
+    """``factor`` times the 1x rows (10 or 50, growing from what the world holds now); see
+    the module docstring for where they go."""
     from reviews.models import ReviewItemChange
 
     people, template, project = world.people, world.template, world.project
-    for number in range(PROJECTS, PROJECTS * 10):
+    before = world.factor
+    for number in range(PROJECTS * before, PROJECTS * factor):
         other = _project(number, people)
         review, items = _review(other, people, template, title="Go-live readiness review")
         _findings(other, people, items, count=RISKS)
         _workshop_and_vote(review, people)
         world.projects.append(other)
     items = list(world.review.items.all())
-    for weeks in range(9):
+    for weeks in range(before - 1, factor - 1):
         older, _ = _review(
-            project, people, template, title=f"Readiness check {weeks + 1}", weeks=-10 + weeks
+            project, people, template, title=f"Readiness check {weeks + 1}", weeks=-factor + weeks
         )
         _recorded_no_go(older, people)
-    _findings(project, people, items, count=RISKS * 9, start=RISKS)
+    _findings(project, people, items, count=RISKS * (factor - before), start=RISKS * before)
     answered = [item for item in items if item.status != "not_started"]
     ReviewItemChange.objects.bulk_create(
-        ReviewItemChange(
-            item=item, user=people["pm"], version=2, changes={"response": ["draft", "final"]}
-        )
-        for item in answered
-        for _ in range(9)
+        (
+            ReviewItemChange(
+                item=item, user=people["pm"], version=2, changes={"response": ["draft", "final"]}
+            )
+            for item in answered
+            for _ in range(factor - before)
+        ),
+        batch_size=1000,
     )
+    world.factor = factor
     return world
+
+
+def grow_to_10x(world):
+    return grow_to(world, 10)

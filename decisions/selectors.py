@@ -1,11 +1,10 @@
 """The go/no-go gate, the vote tally, and decisions to show."""
 
-from dataclasses import dataclass
-
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 
+from core.lists import bounded, bounded_list
 from cutover.summary import cutover_criteria
 from decisions.models import Decision, DecisionCondition, Vote
 from projects.models import Role, VoteRule
@@ -14,29 +13,10 @@ from reviews.models import SETTLED_STATUSES, ItemSeverity, ItemStatus, SignOff
 from reviews.scoring import signoff_state
 from reviews.selectors.items import signoff_rows
 from reviews.selectors.scores import scores_for_reviews
-from risks.selectors import go_live_blockers, open_blocker_risks, overdue_actions
+from risks.selectors import go_live_blockers, open_blocker_risks_query, overdue_actions_query
 
 # How many of each list the gate page shows; the counts are always whole.
 GATE_LIST_LENGTH = 15
-
-
-@dataclass
-class GateList:
-    """A bounded list for the gate page: the first rows and how many there are in all."""
-
-    rows: list
-    count: int
-
-    @property
-    def more(self):
-        return self.count - len(self.rows)
-
-
-def _bounded(queryset, limit=GATE_LIST_LENGTH):
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return GateList(rows, len(rows))
-    return GateList(rows[:limit], queryset.count())
 
 
 def gate(review, *, limit=GATE_LIST_LENGTH):
@@ -53,9 +33,9 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
     # Through the review's manager each row knows its review: links cost no query.
     items = review.items.order_by("section__order", "order", "key")
     open_items = items.exclude(status__in=SETTLED_STATUSES)
-    blocker_items = _bounded(open_items.filter(is_blocker=True), limit)
-    blocking_not_done = _bounded(open_items.filter(severity=ItemSeverity.BLOCKER), limit)
-    rejected = _bounded(
+    blocker_items = bounded(open_items.filter(is_blocker=True), limit)
+    blocking_not_done = bounded(open_items.filter(severity=ItemSeverity.BLOCKER), limit)
+    rejected = bounded(
         items.filter(
             Exists(
                 SignOff.objects.filter(
@@ -68,9 +48,9 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
         limit,
     )
     unsigned = unsigned_mandatory_items(review)
-    blocker_risks = open_blocker_risks(project)
-    overdue = overdue_actions(project)
-    blockers = go_live_blockers(score, findings=len(blocker_risks))
+    blocker_risks = bounded(open_blocker_risks_query(project), limit)
+    overdue = bounded(overdue_actions_query(project), limit)
+    blockers = go_live_blockers(score, findings=blocker_risks.count)
     cutover = cutover_criteria(project)
     return {
         "score": score,
@@ -79,10 +59,11 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
         "blocker_risks": blocker_risks,
         "blocking_not_done": blocking_not_done,
         "rejected_items": rejected,
-        "unsigned_mandatory": GateList(unsigned[:limit], len(unsigned)),
-        "overdue_actions": GateList(overdue[:limit], len(overdue)),
+        "unsigned_mandatory": bounded_list(unsigned, limit),
+        "overdue_actions": overdue,
         "cutover": cutover,
-        "clear": cutover.met and not (blockers.total or unsigned or overdue or rejected.count),
+        "clear": cutover.met
+        and not (blockers.total or unsigned or overdue.count or rejected.count),
     }
 
 
@@ -177,11 +158,15 @@ def overrides(gate_state, tally):
 
 
 def open_decision(review):
-    return (
+    """The review's decision open for votes, or None; it shares ``review`` (and its project)."""
+    decision = (
         Decision.objects.filter(review=review, status=Decision.Status.OPEN)
-        .select_related("opened_by", "review__project")
+        .select_related("opened_by")
         .first()
     )
+    if decision is not None:
+        decision.review = review
+    return decision
 
 
 def recorded_decisions_of_review(review):
@@ -226,14 +211,31 @@ def condition_get(access, condition_pk):
     )
 
 
-def decisions_of_project(project):
-    """Recorded decisions of a project, newest first, with conditions and votes (3 queries)."""
-    return list(
+def decisions_of_project_query(project):
+    """Recorded decisions of a project, newest first, with conditions and votes (a queryset:
+    3 queries for any slice of it)."""
+    return (
         Decision.objects.filter(review__project=project, status=Decision.Status.RECORDED)
         .select_related("review", "recorded_by")
         .prefetch_related(
             Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner")),
             Prefetch("votes", queryset=Vote.objects.select_related("voter")),
         )
-        .order_by("-recorded_at")
+        .order_by("-recorded_at", "-pk")
     )
+
+
+def decisions_of_project(project):
+    return list(decisions_of_project_query(project))
+
+
+def latest_decisions_of_reviews(reviews):
+    """The latest recorded decision of each of ``reviews``, by review id (one query)."""
+    by_id = {review.pk: review for review in reviews}
+    latest = {}
+    for decision in Decision.objects.filter(
+        review__in=list(by_id), status=Decision.Status.RECORDED
+    ).order_by("recorded_at", "pk"):  # oldest first, so the newest wins
+        decision.review = by_id[decision.review_id]  # its link needs the review's project
+        latest[decision.review_id] = decision
+    return latest

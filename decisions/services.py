@@ -94,7 +94,7 @@ def _snapshot(review, gate_state, tally, *, override):
         "blocker_risks": [
             {"id": r.pk, "reference": r.reference, "title": r.title, "workaround": r.workaround,
              "status": r.status}
-            for r in gate_state["blocker_risks"]
+            for r in gate_state["blocker_risks"].rows
         ],
         "open_risks": [
             {"id": r.pk, "reference": r.reference, "title": r.title, "type": r.type,

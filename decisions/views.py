@@ -6,10 +6,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
+from core.lists import page_of
 from decisions.forms import DecisionForm, VoteForm, condition_formset
 from decisions.selectors import (
     condition_get,
     decision_get,
+    decisions_of_project_query,
     gate,
     open_decision,
     overrides,
@@ -133,6 +135,17 @@ def decision_record_view(request, access, review_pk):
             )
     context.update(decision_form=form, conditions=conditions)
     return render(request, RECORD_FORM, context, status=422)
+
+
+DECISIONS_PER_PAGE = 25
+
+
+@require_http_methods(["GET"])
+@project_view
+def decision_list(request, access):
+    """All the project's recorded decisions, newest first, a page at a time."""
+    page = page_of(decisions_of_project_query(access.project), request, DECISIONS_PER_PAGE)
+    return render(request, "decisions/decision_list.html", {"decisions": page, "page": page})
 
 
 @require_http_methods(["GET"])

@@ -42,12 +42,15 @@ def project_access(*, user, project):
     return _access(user, membership, project)
 
 
-def accesses_for_user(user, *, roles=None):
+def accesses_for_user(user, *, roles=None, project_ids=None):
     """ProjectAccess by project id, for pages that span the user's projects (one query);
-    only the projects where the user holds one of ``roles``, when given."""
+    only the projects where the user holds one of ``roles``, and only those of
+    ``project_ids``, when given."""
     memberships = Membership.objects.filter(user=user).select_related("project")
     if roles is not None:
         memberships = memberships.filter(role__in=list(roles))
+    if project_ids is not None:
+        memberships = memberships.filter(project_id__in=list(project_ids))
     return {membership.project_id: _access(user, membership) for membership in memberships}
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from core.cache import safe_cache
 from projects.decorators import project_view
 from readiness.celery import app as celery_app
-from readiness.dashboard import home_context, project_cards, project_page_context
+from readiness.dashboard import home_context, project_list_page, project_page_context
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ def home(request):
 
 @require_http_methods(["GET"])
 def project_list(request):
-    projects, _ = project_cards(request.user)
-    return render(request, "readiness/project_list.html", {"projects": projects})
+    page = project_list_page(request)
+    return render(request, "readiness/project_list.html", {"projects": page, "page": page})
 
 
 @require_http_methods(["GET"])

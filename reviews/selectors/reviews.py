@@ -1,8 +1,8 @@
 """Reads for the review pages, scoped to the viewer and shaped so query counts stay flat."""
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
+from core.lists import bounded, counts_by
 from projects.selectors import memberships_of_project
 from reviews.models import ItemStatus, Review, ReviewItem
 from reviews.selectors.items import annotate_awaited, decorate_items, is_awaiting, review_items
@@ -10,29 +10,56 @@ from reviews.selectors.scores import review_score, scores_for_reviews
 
 
 def review_get(access, review_pk):
-    """A review of the viewer's project (else 404), with its project and people."""
-    return get_object_or_404(
-        Review.objects.select_related("project", "facilitator", "created_by"),
+    """A review of the viewer's project (else 404), with its project and people.
+
+    The project is the one the request's scope lookup already loaded (``access.project``):
+    one query for the membership and its project per request, reused here.
+    """
+    review = get_object_or_404(
+        Review.objects.select_related("facilitator", "created_by"),
         project=access.project,
         pk=review_pk,
     )
+    review.project = access.project
+    return review
 
 
-def reviews_of_project(project):
-    return list(
+def reviews_of_project_query(project):
+    """The project's reviews, newest first (a queryset; ``with_item_counts`` on a slice)."""
+    return (
         Review.objects.filter(project=project)
         .select_related("facilitator")
-        .annotate(item_count=Count("items"))
-        .order_by("-scheduled_date", "-created_at")
+        .order_by("-scheduled_date", "-created_at", "-pk")
     )
 
 
-def project_reviews_with_trend(project):
-    """The project's reviews, newest first, each with its score (for the trend)."""
-    reviews = reviews_of_project(project)
+def with_item_counts(reviews):
+    """Set ``item_count`` on each of ``reviews`` (one GROUP BY over their items only)."""
+    counts = counts_by(
+        ReviewItem.objects.filter(review__in=[review.pk for review in reviews]), "review_id"
+    )
+    for review in reviews:
+        review.item_count = counts.get(review.pk, 0)
+    return reviews
+
+
+def reviews_of_project(project):
+    return with_item_counts(list(reviews_of_project_query(project)))
+
+
+def with_scores(reviews):
+    """Set ``score`` on each of ``reviews`` (from the score cache; see scores_for_reviews)."""
     scores = scores_for_reviews(reviews)
     for review in reviews:
         review.score = scores[review.pk]
+    return reviews
+
+
+def project_reviews_with_trend(project, *, limit):
+    """The project's newest ``limit`` reviews, each with its score (for the trend), and how
+    many reviews it has in all (a core.lists.Bounded)."""
+    reviews = bounded(reviews_of_project_query(project), limit)
+    with_scores(with_item_counts(reviews.rows))
     return reviews
 
 
@@ -94,6 +121,7 @@ def review_page(access, review, params):
         "items_shown": len(shown),
         "items_total": len(items),
         "members": [m.user for m in memberships],
+        "memberships": memberships,
         "changes_since_previous": changes_since_previous(review, items),
     }
 

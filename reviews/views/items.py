@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import ConflictError
 from core.forms import add_service_errors, rebase_on_conflict
 from core.http import safe_next_url
+from core.lists import page_of
 from projects import permissions
 from projects.decorators import project_view
 from projects.selectors import member_users
@@ -196,8 +197,10 @@ def evidence_download(request, access, evidence_pk):
     )
 
 
+AWAITING_PER_PAGE = 50
+
+
 @require_http_methods(["GET"])
 def awaiting_my_signoff(request):
-    return render(
-        request, "reviews/awaiting_signoff.html", {"items": items_awaiting_signoff(request.user)}
-    )
+    page = page_of(items_awaiting_signoff(request.user), request, AWAITING_PER_PAGE)
+    return render(request, "reviews/awaiting_signoff.html", {"items": page, "page": page})

@@ -6,21 +6,32 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
+from core.lists import page_of
 from projects import permissions
 from projects.decorators import project_view
 from projects.selectors import member_users
 from reviews.forms import ReviewEditForm, ReviewForm
 from reviews.models import ItemStatus
-from reviews.selectors.reviews import ITEM_FILTERS, review_get, review_page, reviews_of_project
+from reviews.row_cache import attach_row_html
+from reviews.selectors.reviews import (
+    ITEM_FILTERS,
+    review_get,
+    review_page,
+    reviews_of_project,
+    reviews_of_project_query,
+    with_item_counts,
+)
 from reviews.services.reviews import review_create, review_update
+
+REVIEWS_PER_PAGE = 25
 
 
 @require_http_methods(["GET"])
 @project_view
 def review_list(request, access):
-    return render(
-        request, "reviews/review_list.html", {"reviews": reviews_of_project(access.project)}
-    )
+    page = page_of(reviews_of_project_query(access.project), request, REVIEWS_PER_PAGE)
+    page.object_list = with_item_counts(list(page.object_list))
+    return render(request, "reviews/review_list.html", {"reviews": page, "page": page})
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,6 +92,11 @@ def review_detail(request, access, review_pk):
         "here": request.get_full_path(),
         **review_page(access, review, params),
     }
+    attach_row_html(
+        [item for _, items, _ in context["sections"] for item in items],
+        memberships=context["memberships"],
+        access=access,
+    )
     if request.htmx and request.htmx.target == "checklist":
         return render(request, "reviews/review_detail.html#checklist", context)
     return render(request, "reviews/review_detail.html", context)

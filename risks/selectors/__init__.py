@@ -25,12 +25,14 @@ from .outstanding import (
     open_actions_by_owner,
     open_blocker_count,
     open_blocker_risks,
+    open_blocker_risks_query,
     open_risks,
     open_risks_by_score,
     open_risks_heatmap,
     overdue_actions,
+    overdue_actions_query,
 )
-from .panels import home_risk_panels, project_risk_summary
+from .panels import home_risk_panels, open_blocker_counts, project_risk_summary
 from .register import (
     DEFAULT_REGISTER_SORT,
     REGISTER_SORTS,
@@ -66,11 +68,14 @@ __all__ = [
     "no_mitigation_plan_condition",
     "open_actions_by_owner",
     "open_blocker_count",
+    "open_blocker_counts",
     "open_blocker_risks",
+    "open_blocker_risks_query",
     "open_risks",
     "open_risks_by_score",
     "open_risks_heatmap",
     "overdue_actions",
+    "overdue_actions_query",
     "project_risk_summary",
     "register_filter_choices",
     "register_order",

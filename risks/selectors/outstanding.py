@@ -20,14 +20,18 @@ from risks.models import (
 from .heatmap import heatmap
 
 
-def open_blocker_risks(project):
+def open_blocker_risks_query(project):
     """Go-live blockers still open or being mitigated, newest first, with the item they came
-    from and who raised them."""
-    return list(
+    from and who raised them (a queryset, for pages that show the first few)."""
+    return (
         Risk.objects.filter(project=project, is_blocker=True, status__in=ACTIVE_STATUSES)
         .select_related("review_item", "raised_by")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
+
+
+def open_blocker_risks(project):
+    return list(open_blocker_risks_query(project))
 
 
 def open_risks(project):
@@ -52,17 +56,21 @@ def open_risks_heatmap(project, **options):
     return heatmap(Risk.objects.filter(project=project, status__in=ACTIVE_STATUSES), **options)
 
 
-def overdue_actions(project, *, today=None):
-    """Open mitigation actions past their due date, the most overdue first."""
-    return list(
+def overdue_actions_query(project, *, today=None):
+    """Open mitigation actions past their due date, the most overdue first (a queryset)."""
+    return (
         MitigationAction.objects.filter(
             risk__project=project,
             status__in=OPEN_ACTION_STATUSES,
             due_date__lt=today or timezone.localdate(),
         )
         .select_related("owner", "risk")
-        .order_by("due_date")
+        .order_by("due_date", "pk")
     )
+
+
+def overdue_actions(project, *, today=None):
+    return list(overdue_actions_query(project, today=today))
 
 
 @dataclass

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from core.lists import bounded, counts_by
+from projects.models import Membership
 from risks.models import ACTIVE_STATUSES, OPEN_ACTION_STATUSES, RATED_TYPES, MitigationAction, Risk
 
 from .heatmap import heatmap
@@ -45,28 +47,32 @@ def project_risk_summary(project):
     return figures
 
 
-def home_risk_panels(user, projects):
-    """The home page's "My overdue actions", and ``open_blocker_count`` on each project.
-
-    ``projects`` are the user's projects (already scoped to their memberships).
-    """
+def open_blocker_counts(projects):
+    """Set ``open_blocker_count`` on each of ``projects`` (one query)."""
     ids = [project.pk for project in projects]
-    blockers = dict(
-        Risk.objects.filter(project_id__in=ids, is_blocker=True, status__in=ACTIVE_STATUSES)
-        .order_by()
-        .values_list("project_id")
-        .annotate(n=Count("pk"))
+    blockers = counts_by(
+        Risk.objects.filter(project_id__in=ids, is_blocker=True, status__in=ACTIVE_STATUSES),
+        "project_id",
     )
     for project in projects:
         project.open_blocker_count = blockers.get(project.pk, 0)
-    overdue = list(
+    return projects
+
+
+def home_risk_panels(user, projects, *, limit=8):
+    """The home page's "My overdue actions" (the most overdue ``limit`` of them and how many
+    in all, in every project the user is a member of), and ``open_blocker_count`` on each of
+    ``projects`` (the cards the page shows, already scoped to the user's memberships).
+    """
+    open_blocker_counts(projects)
+    overdue = (
         MitigationAction.objects.filter(
             owner=user,
             status__in=OPEN_ACTION_STATUSES,
             due_date__lt=timezone.localdate(),
-            risk__project_id__in=ids,
+            risk__project__in=Membership.objects.filter(user=user).values("project_id"),
         )
         .select_related("risk__project")
         .order_by("due_date", "pk")
     )
-    return {"my_overdue_actions": overdue}
+    return {"my_overdue_actions": bounded(overdue, limit)}

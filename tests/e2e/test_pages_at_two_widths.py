@@ -38,6 +38,8 @@ def _pages(demo):
         ("actions-by-owner", reverse("risks:actions_by_owner", args=[project.pk])),
         ("awaiting-signoff", reverse("reviews:awaiting_signoff")),
         ("go-no-go", reverse("decisions:decision", kwargs=ids)),
+        ("decisions", reverse("decisions:decision_list", args=[project.pk])),
+        ("reviews", reverse("reviews:review_list", args=[project.pk])),
         ("decision", Decision.objects.get(review__project=project, status="recorded").get_absolute_url()),
         ("cutover-plan", reverse("cutover:plan", args=[project.pk])),
         ("cutover-settings", reverse("cutover:plan_settings", args=[project.pk])),

@@ -84,13 +84,35 @@ def test_project_and_home_pages_query_count_is_constant(
     review = big_review(project, members, items)
     decide(review, members)
     client = client_for(members[Role.APPROVER])
-    # The project page lists its re-plans too (one query).
-    with django_assert_max_num_queries(17):
+    # The project page lists its re-plans too (one query); it shows the newest reviews and
+    # decisions only, so their item counts and each review's decision are two queries apart.
+    with django_assert_max_num_queries(19):
         assert client.get(project.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(14):  # scores now come from the cache
+    with django_assert_max_num_queries(16):  # scores now come from the cache
         assert client.get(project.get_absolute_url()).status_code == 200
     cache.clear()
     with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get(reverse("reviews:awaiting_signoff")).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["review", "gate"])
+def test_a_project_page_reads_the_project_once(client_for, project, members, page):
+    """One scope lookup per request: the membership and its project in one query, which
+    the page reuses (the review is fetched without its project again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    review = big_review(project, members, 20)
+    client = client_for(members[Role.FACILITATOR])
+    url = review.get_absolute_url() + ("decision/" if page == "gate" else "")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    reading_project = [
+        query["sql"]
+        for query in captured.captured_queries
+        if '"projects_project"."name"' in query["sql"]
+    ]
+    assert len(reading_project) == 1, reading_project

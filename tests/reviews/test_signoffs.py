@@ -10,12 +10,8 @@ from tests.factories import MembershipFactory, UserFactory, make_review
 
 
 @pytest.fixture
-def item(project, members):
-    review = make_review(project, acting_user=members[Role.FACILITATOR])
-    item = review.items.get(key="item-0-1")
-    return review_item_update(
-        item=item, acting_user=members[Role.FACILITATOR], version=1, status="done"
-    )
+def item(done_item):
+    return done_item
 
 
 def sign_url(item):

@@ -93,7 +93,8 @@ def test_project_card_and_home_panels_are_constant(
     with django_assert_num_queries(3):  # findings figures, action figures, heat map
         summary = project_risk_summary(project)
     assert summary["total"] == len(big_register)
-    with django_assert_num_queries(2):  # blockers per project, my overdue actions
+    # Blockers per project; my first overdue actions with their count (a window).
+    with django_assert_num_queries(2):
         panels = home_risk_panels(members[Role.CONTRIBUTOR], [project])
     assert panels["my_overdue_actions"]
 

@@ -1,0 +1,57 @@
+"""Bounded lists: the first rows of a list that grows with the data, and how many in all.
+
+Pages that show a growing list (home, the project page, the gate) show its first rows and
+link to the full, paged list; the count comes from SQL, so the page costs the same at any
+size.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Window
+
+
+@dataclass
+class Bounded:
+    """The first ``rows`` of a list and the ``count`` of the whole list."""
+
+    rows: list
+    count: int
+
+    @property
+    def more(self):
+        """How many rows the page leaves out (the "see all" link says so)."""
+        return self.count - len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __bool__(self):
+        return bool(self.count)
+
+
+def bounded(queryset, limit):
+    """The first ``limit`` rows of ``queryset`` and the count of all, in one query (the
+    count is a window over the whole result, taken before the LIMIT): the same number of
+    queries whatever the size of the list."""
+    rows = list(queryset.annotate(bounded_total=Window(Count("pk")))[:limit])
+    return Bounded(rows, rows[0].bounded_total if rows else 0)
+
+
+def bounded_list(rows, limit):
+    """The same for a list already in memory."""
+    return Bounded(list(rows[:limit]), len(rows))
+
+
+def page_of(rows, request, per_page):
+    """The page of ``rows`` the request asks for (``?page=``; a bad number gives the first
+    or the last page, never an error), with Django's Paginator."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def counts_by(queryset, field):
+    """How many rows of ``queryset`` there are per value of ``field`` (one GROUP BY)."""
+    return dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))

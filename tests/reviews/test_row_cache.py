@@ -1,0 +1,89 @@
+"""The review page's item rows come from the cache, and a change shows at once (issue 13):
+the key holds the item's version, its sign-off state and the roles, so a stale row is
+never read."""
+
+import re
+
+import pytest
+
+from core.cache import safe_cache
+from projects.models import Membership, Role
+from projects.services.members import membership_change_role, membership_set_signoff_roles
+from reviews.row_cache import markup_version
+from reviews.services.items import review_item_update
+from reviews.services.signoffs import item_sign_off
+
+
+@pytest.fixture
+def item(done_item):
+    return done_item
+
+
+def row(client, item):
+    """The item's row on the review page, as the viewer's browser gets it."""
+    page = client.get(item.review.get_absolute_url()).text
+    match = re.search(rf'<tbody class="item" id="item-{item.pk}">(.*?)</tbody>', page, re.S)
+    assert match, "the item's row is on the page"
+    return match.group(1)
+
+
+def test_rows_are_kept_in_the_cache_under_the_item(client_for, members, item):
+    from projects.permissions import ProjectAccess
+    from projects.selectors import memberships_of_project
+    from reviews.row_cache import roles_fingerprint, row_key, viewer_roles
+    from reviews.selectors.items import review_items
+
+    row(client_for(members[Role.VIEWER]), item)
+    memberships = list(memberships_of_project(item.review.project))
+    viewer = next(m for m in memberships if m.user_id == members[Role.VIEWER].pk)
+    keys = [
+        row_key(
+            each,
+            roles=roles_fingerprint(memberships),
+            viewer=viewer_roles(ProjectAccess.of(viewer, project=None)),
+        )
+        for each in review_items(item.review)
+    ]
+    assert all(key.startswith(f"item-row:{markup_version()}:") for key in keys)
+    assert len(safe_cache.get_many(keys)) == 6  # one row per item of the review
+
+
+def test_an_edit_shows_at_once(client_for, members, item):
+    client = client_for(members[Role.VIEWER])
+    assert "Done" in row(client, item)
+    review_item_update(
+        item=item, acting_user=members[Role.FACILITATOR], version=item.version, status="at_risk"
+    )
+    shown = row(client, item)
+    assert "At risk" in shown
+    assert "Done" not in shown
+
+
+def test_a_sign_off_shows_at_once(client_for, members, item):
+    client = client_for(members[Role.VIEWER])
+    assert "Signed" not in row(client, item)
+    item_sign_off(item=item, acting_user=members[Role.APPROVER], decision="approve")
+    assert "Signed" in row(client, item)
+
+
+def test_a_role_change_shows_at_once(client_for, members, item):
+    client = client_for(members[Role.VIEWER])
+    assert "Approver Person" in row(client, item)  # who holds the awaited role
+    contributor = Membership.objects.get(project=item.review.project, role=Role.CONTRIBUTOR)
+    membership_set_signoff_roles(membership=contributor, signoff_roles=["business_owner"])
+    assert "Contributor Person" in row(client, item)
+    approver = Membership.objects.get(project=item.review.project, user=members[Role.APPROVER])
+    membership_change_role(membership=approver, role=Role.VIEWER)
+    assert "Approver Person" not in row(client, item)
+
+
+def test_the_viewers_own_role_change_shows_at_once(client_for, members, item):
+    """The row is the same for every role today; the key holds the viewer's roles anyway,
+    so a row that comes to depend on them cannot be served to the wrong person."""
+    client = client_for(members[Role.APPROVER])
+    before = row(client, item)
+    approver = Membership.objects.get(project=item.review.project, user=members[Role.APPROVER])
+    membership_set_signoff_roles(membership=approver, signoff_roles=[])
+    after = row(client, item)
+    assert "Approver Person" in before
+    assert "Approver Person" not in after
