@@ -43,10 +43,11 @@ def sign_the_plan(plan_version, project, members):
     assert plan_version.status == "signed_off"
 
 
-def rehearse(plan_version, steps, members, *, hours):
-    """A finished rehearsal whose steps ran one after the other over ``hours``."""
+def rehearse(plan_version, steps, members, *, hours, hours_ago=None):
+    """A finished rehearsal whose steps ran one after the other over ``hours``, begun
+    ``hours_ago`` (an hour before it would have ended now, by default)."""
     pm = members[Role.PROJECT_MANAGER]
-    began = timezone.now() - datetime.timedelta(hours=hours + 1)
+    began = timezone.now() - datetime.timedelta(hours=hours_ago or hours + 1)
     run = run_start(plan=plan_version.plan, acting_user=pm, started_at=began)
     each = datetime.timedelta(hours=hours) / len(steps)
     moment = began
@@ -178,3 +179,21 @@ def test_the_cutover_chapter_reads_in_a_fixed_number_of_queries(
         summary = cutover_summary(review.project)
     assert len(summary.view.lines) == 3 * size
     assert len(summary.rehearsals) == size
+
+
+def test_the_gate_never_shows_a_cached_fit_after_a_correction_or_a_new_rehearsal(
+    review, members, project, plan_version, three_steps
+):
+    from cutover.models import StepEvent
+    from cutover.services.runs import step_correct
+
+    run = rehearse(plan_version, three_steps, members, hours=4, hours_ago=70)
+    assert gate(review)["cutover"].rehearsal_fits  # read once: now in the cache
+    last_done = StepEvent.objects.filter(run=run, kind="done").latest("at")
+    step_correct(
+        event=last_done, acting_user=members[Role.PROJECT_MANAGER],
+        at=last_done.at + datetime.timedelta(hours=58), note="The clock was wrong",
+    )  # fmt: skip
+    assert gate(review)["cutover"].rehearsal_text == "Rehearsal 1 overran the window by 2 h."
+    rehearse(plan_version, three_steps, members, hours=4)
+    assert gate(review)["cutover"].rehearsal_text.startswith("Rehearsal 2 fits the window")
