@@ -10,9 +10,11 @@ query each.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 
+from core.cache import safe_cache
 from core.http import UrlTemplate
 from cutover.models import (
     CutoverRun,
@@ -509,16 +511,27 @@ def rehearsal_fit(line):
 
 
 def last_rehearsal_fits(project):
-    """The last finished rehearsal of the project's plan against the window, or None."""
+    """The last finished rehearsal of the project's plan against the window, or None.
+
+    Cached: replaying a run costs more than the rest of the decision gate. The key names the
+    run and its last event, so a correction or a later rehearsal is never served an old fit.
+    """
     run = (
         CutoverRun.objects.filter(
             plan__project=project, kind=RunKind.REHEARSAL, status=RunStatus.FINISHED
         )
         .select_related("plan_version")
+        .annotate(last_event=Max("events__pk"))
         .order_by("-number")
         .first()
     )
     if run is None:
         return None
-    (line,) = _rehearsal_states([run])
-    return rehearsal_fit(line)
+    ended = run.ended_at.timestamp() if run.ended_at else 0
+    key = f"cutover:rehearsal-fit:{run.pk}:{run.last_event}:{ended}"
+    fit = safe_cache.get(key)
+    if fit is None:
+        (line,) = _rehearsal_states([run])
+        fit = rehearsal_fit(line)
+        safe_cache.set(key, fit, timeout=24 * 3600)
+    return fit

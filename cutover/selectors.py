@@ -424,20 +424,3 @@ def version_history(version, *, limit=200):
 
 def describe_duration(minutes):
     return format_minutes(minutes)
-
-
-# --- Runs (rehearsals) --------------------------------------------------------------------
-# The pages of runs read through cutover.run_selectors; the decision gate asks these two.
-
-
-def plan_signed_off(project):
-    """Whether the current version of the project's cutover plan is signed off."""
-    return PlanVersion.objects.filter(plan__project=project, status=PlanStatus.SIGNED_OFF).exists()
-
-
-def last_rehearsal_fits(project):
-    """The last finished rehearsal against the window with the buffer (a RehearsalFit:
-    number, fits, finished at, actual end, spare or overrun minutes, sentence), or None."""
-    from cutover.run_selectors import last_rehearsal_fits as fit_of_last  # it reads this module
-
-    return fit_of_last(project)

@@ -9,11 +9,9 @@ thing to everyone who may see them.
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Max
 
-from core.cache import safe_cache
 from cutover import run_selectors, selectors
-from cutover.models import CutoverRun, PlanStatus, PlanVersion, RunKind, RunStatus
+from cutover.models import PlanStatus, PlanVersion
 from projects.models import Role
 from projects.permissions import ProjectAccess
 
@@ -97,35 +95,11 @@ def _criteria(version, rehearsal):
     )
 
 
-def _last_rehearsal_fit(project):
-    """The last finished rehearsal's fit, from the cache when it holds it: replaying a run
-    costs more than the rest of the gate. The key names the run and its last event, so a
-    correction or a later rehearsal is never served an old answer."""
-    last = (
-        CutoverRun.objects.filter(
-            plan__project=project, kind=RunKind.REHEARSAL, status=RunStatus.FINISHED
-        )
-        .order_by("-number")
-        .annotate(last_event=Max("events__pk"))
-        .values_list("pk", "last_event", "ended_at")
-        .first()
-    )
-    if last is None:
-        return None
-    run_pk, last_event, ended_at = last
-    key = f"cutover:rehearsal-fit:{run_pk}:{last_event}:{ended_at.timestamp() if ended_at else 0}"
-    fit = safe_cache.get(key)
-    if fit is None:
-        fit = run_selectors.last_rehearsal_fits(project)
-        safe_cache.set(key, fit, timeout=24 * 3600)
-    return fit
-
-
 def cutover_criteria(project):
     """The gate's cutover criteria for ``project`` (two queries when the last rehearsal's
     fit is cached, a few more otherwise, whatever the plan's size)."""
     version = _current_version(project)
-    rehearsal = _last_rehearsal_fit(project) if version else None
+    rehearsal = run_selectors.last_rehearsal_fits(project) if version else None
     return _criteria(version, rehearsal)
 
 

@@ -79,7 +79,7 @@ def test_demo_rehearsals_the_first_overran_the_second_fits(demo_version):
     assert not first.fits
     assert second.fits
     assert second.sentence.startswith("Rehearsal 2 fits the window with ")
-    assert selectors.last_rehearsal_fits(project) == second
+    assert run_selectors.last_rehearsal_fits(project) == second
     # The data loads drifted; the inventory load failed once and became a finding.
     first_state = trend.lines[0].state
     by_number = {step.number: step.pk for step in demo_version.steps.all()}

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from cutover import selectors
+from cutover import run_selectors
 from cutover.models import CutoverRun, StepEvent, StepFinding
 from cutover.services import plan_sign_off
 from cutover.services.runs import (
@@ -20,6 +20,7 @@ from cutover.services.runs import (
     step_correct,
     step_record,
 )
+from cutover.summary import cutover_criteria
 from projects.models import Role
 from risks.models import Risk
 
@@ -289,14 +290,14 @@ def test_report_shows_drift_worst_first_the_path_and_the_trend(
     assert "<svg" in page
 
 
-def test_gate_selectors_signed_off_and_last_rehearsal_fits(
+def test_gate_reads_signed_off_and_last_rehearsal_fits(
     project, plan_version, three_steps, members, pm
 ):
-    assert selectors.last_rehearsal_fits(project) is None
-    assert not selectors.plan_signed_off(project)
+    assert run_selectors.last_rehearsal_fits(project) is None
+    assert not cutover_criteria(project).signed_off
     run = run_start(plan=plan_version.plan, acting_user=pm, started_at=ago(290))
     finish_in(run, three_steps, pm, 200)
-    fit = selectors.last_rehearsal_fits(project)
+    fit = run_selectors.last_rehearsal_fits(project)
     # 60 + 200 + 30 = 290 minutes of a 60 h window with a 2 h buffer.
     assert fit.number == 1
     assert fit.fits
@@ -311,7 +312,7 @@ def test_gate_selectors_signed_off_and_last_rehearsal_fits(
                   as_role="business_owner")  # fmt: skip
     plan_sign_off(plan_version=plan_version, acting_user=pm, decision="approve",
                   as_role="project_manager")  # fmt: skip
-    assert selectors.plan_signed_off(project)
+    assert cutover_criteria(project).signed_off
 
 
 def test_last_rehearsal_fits_says_by_how_much_it_overran(project, plan_version, three_steps, pm):
@@ -319,7 +320,7 @@ def test_last_rehearsal_fits_says_by_how_much_it_overran(project, plan_version, 
     plan_version.save()
     run = run_start(plan=plan_version.plan, acting_user=pm, started_at=ago(290))
     finish_in(run, three_steps, pm, 200)
-    fit = selectors.last_rehearsal_fits(project)
+    fit = run_selectors.last_rehearsal_fits(project)
     assert not fit.fits
     assert fit.spare_minutes == -50
     assert fit.sentence == "Rehearsal 1 overran the window by 50 min"
@@ -328,7 +329,7 @@ def test_last_rehearsal_fits_says_by_how_much_it_overran(project, plan_version, 
 def test_abandoned_rehearsal_leaves_the_trend(project, rehearsal, pm):
     run_abandon(run=rehearsal, acting_user=pm)
     assert CutoverRun.objects.get().status == "abandoned"
-    assert selectors.last_rehearsal_fits(project) is None
+    assert run_selectors.last_rehearsal_fits(project) is None
 
 
 # --- Who may do what ---------------------------------------------------------------------
