@@ -85,8 +85,27 @@
     }
   });
 
-  // A row swapped in (a mark, or a successor that became ready) keeps the focus it had.
+  // A row swapped in (a mark, or a successor that became ready) keeps the focus it had. The
+  // focus moves only when the swap took it away: someone already typing a note in another row
+  // (or elsewhere on the page) keeps typing there. A note typed but not yet sent survives the
+  // swap of its row.
+  var notes = {};
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    notes = {};
+    var sent = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".run-row");
+    rows().forEach(function (row) {
+      var note = row !== sent && row.querySelector(".run-note");
+      if (note && note.value) { notes[row.id] = note.value; }
+    });
+  });
   document.addEventListener("htmx:afterSettle", function () {
+    Object.keys(notes).forEach(function (id) {
+      var row = document.getElementById(id);
+      var note = row && row.querySelector(".run-note");
+      if (note && !note.value) { note.value = notes[id]; }
+    });
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) { return; }
     var row = currentRow();
     if (row) { focusRow(row); }
   });
