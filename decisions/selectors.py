@@ -8,7 +8,7 @@ from core.lists import bounded, bounded_list
 from cutover.summary import cutover_criteria
 from decisions.models import Decision, DecisionCondition, Vote
 from projects.models import Role, VoteRule
-from projects.selectors import members_in_roles
+from projects.selectors import members_in_roles, memberships_of_project
 from reviews.models import SETTLED_STATUSES, ItemSeverity, ItemStatus, SignOff
 from reviews.scoring import signoff_state
 from reviews.selectors.items import signoff_rows
@@ -101,11 +101,13 @@ def go_votes_needed(project, approver_count):
     return max(needed, 1)
 
 
-def vote_tally(decision):
+def vote_tally(decision, *, approvers=None):
     """The approvers' current votes on a decision, against the project's rule, which counts
-    **go** votes: votes cast but split do not meet it."""
+    **go** votes: votes cast but split do not meet it. ``approvers``: the project's active
+    approvers when the caller has loaded them."""
     project = decision.review.project
-    approvers = members_in_roles(project, [Role.APPROVER])
+    if approvers is None:
+        approvers = members_in_roles(project, [Role.APPROVER])
     approver_ids = {user.pk for user in approvers}
     counted = [vote for vote in current_votes(decision) if vote.voter_id in approver_ids]
     voted = {vote.voter_id for vote in counted}
@@ -155,6 +157,19 @@ def overrides(gate_state, tally):
     if not tally["met"]:
         overridden.append(f"votes that do not meet the rule: {vote_split(tally)}")
     return overridden
+
+
+def decision_members(project):
+    """The project's active members by name (the conditions' owner choices) and, among them,
+    its approvers (the vote tally's): one query for both."""
+    memberships = [
+        membership
+        for membership in memberships_of_project(project, order=("user__full_name", "user__email"))
+        if membership.user.is_active
+    ]
+    members = [membership.user for membership in memberships]
+    approvers = [membership.user for membership in memberships if membership.role == Role.APPROVER]
+    return members, approvers
 
 
 def open_decision(review):

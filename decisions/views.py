@@ -11,6 +11,7 @@ from decisions.forms import DecisionForm, VoteForm, condition_formset
 from decisions.selectors import (
     condition_get,
     decision_get,
+    decision_members,
     decisions_of_project_query,
     gate,
     open_decision,
@@ -21,13 +22,14 @@ from decisions.selectors import (
 from decisions.services import decision_condition_met, decision_open, decision_record, vote_cast
 from projects import permissions
 from projects.decorators import project_view
-from projects.selectors import member_users
 from reviews.selectors.reviews import review_get
 
 
 def _decision_context(request, access, review, gate_state=None):
     decision = open_decision(review)
-    tally = vote_tally(decision) if decision else None
+    # Members (the conditions' owners) and approvers (the tally) in one query, when open.
+    members, approvers = decision_members(access.project) if decision else ([], [])
+    tally = vote_tally(decision, approvers=approvers) if decision else None
     my_vote = None
     if tally:
         my_vote = next((v for v in tally["votes"] if v.voter_id == request.user.pk), None)
@@ -43,6 +45,7 @@ def _decision_context(request, access, review, gate_state=None):
         "may_override": permissions.can_override_decision(access),
         "may_vote": permissions.can_vote(access),
         "past": recorded_decisions_of_review(review),
+        "members": members,
     }
 
 
@@ -111,7 +114,7 @@ def decision_record_view(request, access, review_pk):
     if decision is None:
         messages.error(request, "Open the vote first.")
         return redirect("decisions:decision", project_pk=access.project.pk, review_pk=review.pk)
-    members = member_users(access.project)
+    members = context["members"]
     form_options = {"overridden": context["overridden"], "may_override": context["may_override"]}
     if request.method == "GET":
         context["decision_form"] = DecisionForm(**form_options)

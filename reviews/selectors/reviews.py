@@ -6,7 +6,7 @@ from core.lists import bounded, counts_by
 from projects.selectors import memberships_of_project
 from reviews.models import ItemStatus, Review, ReviewItem
 from reviews.selectors.items import annotate_awaited, decorate_items, is_awaiting, review_items
-from reviews.selectors.scores import review_score, scores_for_reviews
+from reviews.selectors.scores import cached_score_of_loaded, scores_for_reviews
 
 
 def review_get(access, review_pk):
@@ -105,7 +105,7 @@ def review_page(access, review, params):
     memberships = list(memberships_of_project(review.project_id, order=("user__full_name",)))
     items = review_items(review, sections=sections, users={m.user_id: m.user for m in memberships})
     annotate_awaited(items, memberships)
-    score = review_score(review, sections, items)
+    score = cached_score_of_loaded(review, sections, items)
     shown = decorate_items(access, filter_items(items, access, params))
     by_section = {section.pk: [] for section in sections}
     for item in shown:

@@ -31,10 +31,33 @@ def _score_fingerprints(ids):
         .annotate(n=Count("id"), newest=Max("id"))
     ):
         prints[row["item__review_id"]][2:] = [row["n"], row["newest"]]
-    return {review_id: "-".join(map(str, values)) for review_id, values in prints.items()}
+    return {review_id: _score_key(review_id, *values) for review_id, values in prints.items()}
+
+
+def _score_key(review_id, items, versions, signoffs, newest_signoff):
+    return f"review-score:v2:{review_id}:{items}-{versions}-{signoffs}-{newest_signoff}"
 
 
 SCORE_CACHE_SECONDS = 24 * 3600
+
+
+def cached_score_of_loaded(review, sections, items):
+    """The score of a review whose items (with ``signoff_list``) the page has loaded: the
+    cached score under the same key as ``scores_for_reviews`` (its fingerprint taken from
+    the loaded rows, so no query), computed from the rows and cached when missing."""
+    signoff_ids = [record.id for item in items for record in item.signoff_list]
+    key = _score_key(
+        review.pk,
+        len(items),
+        sum(item.version for item in items),
+        len(signoff_ids),
+        max(signoff_ids, default=0),
+    )
+    score = safe_cache.get_many([key]).get(key)
+    if score is None:
+        score = review_score(review, sections, items)
+        safe_cache.set_many({key: score}, SCORE_CACHE_SECONDS)
+    return score
 
 
 def scores_for_reviews(reviews):
@@ -49,10 +72,7 @@ def scores_for_reviews(reviews):
     if not reviews:
         return {}
     ids = [review.pk for review in reviews]
-    keys = {
-        review_id: f"review-score:v2:{review_id}:{fingerprint}"
-        for review_id, fingerprint in _score_fingerprints(ids).items()
-    }
+    keys = _score_fingerprints(ids)
     cached = safe_cache.get_many(keys.values())
     scores = {review_id: cached[key] for review_id, key in keys.items() if key in cached}
     missing = [review_id for review_id in ids if review_id not in scores]

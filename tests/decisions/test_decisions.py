@@ -597,3 +597,29 @@ def test_the_decision_page_dates_the_frozen_overdue_actions_as_people_read_them(
     page = client_for(members[Role.VIEWER]).get(decision.get_absolute_url()).text
     assert f"Retest roles — {members[Role.CONTRIBUTOR]}, due {due:%-d %b %Y}" in page
     assert due.isoformat() not in page
+
+
+@pytest.mark.parametrize("extra_members", [0, 30])
+def test_the_record_form_reads_the_members_once(
+    client_for, review, members, project, django_assert_max_num_queries, extra_members
+):
+    """The conditions' owner choices and the vote tally's approvers come from one read of
+    the project's members: the form costs the same with 6 members or 36. A member whose
+    account is closed is not offered."""
+    from tests.factories import MembershipFactory, UserFactory
+
+    for number in range(extra_members):
+        role = Role.APPROVER if number % 3 == 0 else Role.CONTRIBUTOR
+        MembershipFactory(project=project, role=role, user=UserFactory(full_name=f"Extra {number}"))
+    gone = UserFactory(full_name="Gone Person", is_active=False)
+    MembershipFactory(project=project, role=Role.CONTRIBUTOR, user=gone)
+    client = client_for(members[Role.PROJECT_MANAGER])
+    client.post(decision_url(review, "decision_open"))
+    client.get(decision_url(review, "decision_record"))  # warm the score cache
+    with django_assert_max_num_queries(18):
+        form = client.get(decision_url(review, "decision_record")).text
+    for user in members.values():
+        assert f'value="{user.pk}">{user}</option>' in form
+    assert "Gone Person" not in form
+    approvers = 1 + len(range(0, extra_members, 3))
+    assert f"0 go of {approvers} needed" in form

@@ -1,5 +1,7 @@
 """The readiness score rules: blockers override, N/A excluded, superseded sign-offs do not count."""
 
+import pytest
+
 from projects.models import Role
 from reviews.models import ItemStatus
 from reviews.scoring import State
@@ -149,3 +151,33 @@ def test_cached_scores_follow_every_change(project, members):
     assert scores_for_reviews([review])[review.pk].state == State.READY
     item_sign_off_revoke(item=last, acting_user=members[Role.APPROVER])
     assert scores_for_reviews([review])[review.pk].state == State.NOT_READY
+
+
+def test_the_review_page_shares_the_cached_score(project, members, monkeypatch):
+    """The review page reads its readiness panel from the score cache, under the key the
+    other pages use: a score the page cached is found by ``scores_for_reviews`` without
+    computing it, and the page finds one they cached. A change gives a fresh score."""
+    from reviews.selectors import scores
+    from reviews.selectors.items import review_items
+    from reviews.selectors.scores import cached_score_of_loaded, scores_for_reviews
+
+    review = make_review(project)
+    sections = list(review.sections.order_by("order"))
+
+    def page_score():
+        return cached_score_of_loaded(review, sections, review_items(review, sections=sections))
+
+    first = page_score()
+    computed = []
+    real = scores._compute_scores
+    monkeypatch.setattr(scores, "_compute_scores", lambda ids: computed.append(ids) or real(ids))
+    assert scores_for_reviews([review])[review.pk].percent == first.percent
+    assert computed == []  # the page's entry was found
+
+    item = review.items.exclude(mandatory=True).first()
+    finish(item, members[Role.FACILITATOR], members[Role.APPROVER])
+    fresh = scores_for_reviews([review])[review.pk]  # computed by the other pages, and cached
+    assert computed
+    assert fresh.percent > first.percent
+    monkeypatch.setattr(scores, "review_score", lambda *a: pytest.fail("computed again"))
+    assert page_score().percent == fresh.percent
