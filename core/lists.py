@@ -13,15 +13,21 @@ from django.db.models import Count, Window
 
 @dataclass
 class Bounded:
-    """The first ``rows`` of a list and the ``count`` of the whole list."""
+    """The first ``rows`` of a list and the ``count`` of the whole list (with ``capped``, the
+    list holds more than ``count``: the page says "99+")."""
 
     rows: list
     count: int
+    capped: bool = False
 
     @property
     def more(self):
         """How many rows the page leaves out (the "see all" link says so)."""
         return self.count - len(self.rows)
+
+    @property
+    def count_label(self):
+        return f"{self.count}+" if self.capped else str(self.count)
 
     def __iter__(self):
         return iter(self.rows)
@@ -33,12 +39,23 @@ class Bounded:
         return bool(self.count)
 
 
-def bounded(queryset, limit):
+def bounded(queryset, limit, *, cap=None):
     """The first ``limit`` rows of ``queryset`` and the count of all, in one query (the
     count is a window over the whole result, taken before the LIMIT): the same number of
-    queries whatever the size of the list."""
-    rows = list(queryset.annotate(bounded_total=Window(Count("pk")))[:limit])
-    return Bounded(rows, rows[0].bounded_total if rows else 0)
+    queries whatever the size of the list.
+
+    With ``cap``, a list that may run into thousands (someone's overdue actions across
+    every project) is counted up to ``cap`` only, in a second query that stops there: the
+    rows come in index order without counting or sorting the whole list.
+    """
+    if cap is None:
+        rows = list(queryset.annotate(bounded_total=Window(Count("pk")))[:limit])
+        return Bounded(rows, rows[0].bounded_total if rows else 0)
+    rows = list(queryset[:limit])
+    if len(rows) < limit:
+        return Bounded(rows, len(rows))
+    count = queryset.order_by()[: cap + 1].count()
+    return Bounded(rows, min(count, cap), capped=count > cap)
 
 
 def bounded_list(rows, limit):

@@ -274,6 +274,8 @@ class MitigationAction(TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "status", "due_date"]),
             models.Index(fields=["risk", "status"]),
+            # Someone's most overdue actions (home) in due order without sorting them all.
+            models.Index(fields=["owner", "due_date"]),
         ]
 
     def __str__(self):

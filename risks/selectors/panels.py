@@ -59,6 +59,10 @@ def open_blocker_counts(projects):
     return projects
 
 
+# Past this many, home says "99+": counting someone's overdue actions stops there.
+HOME_COUNT_CAP = 99
+
+
 def home_risk_panels(user, projects, *, limit=8):
     """The home page's "My overdue actions" (the most overdue ``limit`` of them and how many
     in all, in every project the user is a member of), and ``open_blocker_count`` on each of
@@ -75,4 +79,4 @@ def home_risk_panels(user, projects, *, limit=8):
         .select_related("risk__project")
         .order_by("due_date", "pk")
     )
-    return {"my_overdue_actions": bounded(overdue, limit)}
+    return {"my_overdue_actions": bounded(overdue, limit, cap=HOME_COUNT_CAP)}

@@ -1,9 +1,13 @@
 """The register, My actions and Actions by owner make the same number of queries at 50 and 500."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import Role
+from tests.factories import RiskFactory
 
 from .conftest import bulk_register
 
@@ -86,17 +90,48 @@ def test_risk_detail_query_count(
 
 
 def test_project_card_and_home_panels_are_constant(
-    project, members, big_register, django_assert_num_queries
+    project, members, big_register, django_assert_num_queries, django_assert_max_num_queries
 ):
     from risks.selectors import home_risk_panels, project_risk_summary
 
     with django_assert_num_queries(3):  # findings figures, action figures, heat map
         summary = project_risk_summary(project)
     assert summary["total"] == len(big_register)
-    # Blockers per project; my first overdue actions with their count (a window).
-    with django_assert_num_queries(2):
+    # Blockers per project; my first overdue actions, and (a full first page) their count,
+    # which stops at the cap.
+    with django_assert_max_num_queries(3):
         panels = home_risk_panels(members[Role.CONTRIBUTOR], [project])
     assert panels["my_overdue_actions"]
+
+
+def test_home_counts_my_overdue_actions_up_to_the_cap(client_for, project, members):
+    """Someone with more overdue actions than home counts sees the first ones, most overdue
+    first, and "99+"; with fewer, the exact count."""
+    from risks.models import MitigationAction
+    from risks.selectors.panels import HOME_COUNT_CAP
+
+    me = members[Role.CONTRIBUTOR]
+    risk = RiskFactory(project=project, raised_by=members[Role.FACILITATOR])
+    today = timezone.localdate()
+    MitigationAction.objects.bulk_create(
+        MitigationAction(
+            risk=risk,
+            owner=me,
+            description=f"Overdue {n}",
+            due_date=today - datetime.timedelta(days=n + 1),
+        )
+        for n in range(HOME_COUNT_CAP + 5)
+    )
+    page = client_for(me).get("/").text
+    assert '<span class="badge text-bg-danger">99+</span>' in page
+    assert "All overdue actions (first) and the rest of my actions" in page
+    assert page.index(f"Overdue {HOME_COUNT_CAP + 4}") < page.index(f"Overdue {HOME_COUNT_CAP + 3}")
+    MitigationAction.objects.filter(description__startswith="Overdue 1").delete()
+    page = client_for(me).get("/").text
+    left = MitigationAction.objects.filter(owner=me).count()
+    assert left < HOME_COUNT_CAP
+    assert f'<span class="badge text-bg-danger">{left}</span>' in page
+    assert f"All {left} overdue actions (first)" in page
 
 
 def test_my_actions_is_paged_fifty_at_a_time(client_for, project, members):
