@@ -1,6 +1,7 @@
 """The go/no-go gate, the vote tally, and decisions to show."""
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 
@@ -228,9 +229,16 @@ def condition_get(access, condition_pk):
 
 def decisions_of_project_query(project):
     """Recorded decisions of a project, newest first, with conditions and votes (a queryset:
-    3 queries for any slice of it)."""
+    3 queries for any slice of it). The frozen snapshot (some 10 KB each) stays in the
+    database: the lists show only its score, read out in SQL."""
     return (
         Decision.objects.filter(review__project=project, status=Decision.Status.RECORDED)
+        .defer("snapshot")
+        .annotate(
+            score_state=KT("snapshot__score__state"),
+            score_state_label=KT("snapshot__score__state_label"),
+            score_percent=KT("snapshot__score__percent"),
+        )
         .select_related("review", "recorded_by")
         .prefetch_related(
             Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner")),
@@ -238,10 +246,6 @@ def decisions_of_project_query(project):
         )
         .order_by("-recorded_at", "-pk")
     )
-
-
-def decisions_of_project(project):
-    return list(decisions_of_project_query(project))
 
 
 def latest_decisions_of_reviews(reviews):

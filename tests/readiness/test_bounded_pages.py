@@ -127,6 +127,8 @@ def test_project_page_shows_the_newest_reviews_and_decisions(
     with django_assert_max_num_queries(18):
         page = client.get(project.get_absolute_url()).text
     assert "Check 11" in page if reviews == 12 else "Check 01" in page
+    # Each decision shows the score frozen in its snapshot (read out in SQL).
+    assert '<span class="state-not_ready">Not ready</span> at 0% when decided' in page
     decisions_url = reverse("decisions:decision_list", args=[project.pk])
     if reviews > 10:
         assert "Check 00" not in page.split('id="decisions-heading"')[0]  # the oldest review
