@@ -143,6 +143,10 @@ class Risk(TimeStampedModel):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     acceptance_reason = models.TextField(blank=True)
+    # An acceptance holds until this day; the next day the expiry sweep reopens the finding
+    # and records the day in ``acceptance_expired_on`` (shown as why it reopened).
+    acceptance_expires_on = models.DateField(null=True, blank=True)
+    acceptance_expired_on = models.DateField(null=True, blank=True)
     # Optimistic concurrency: every saved change increments the version.
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(

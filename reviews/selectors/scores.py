@@ -1,6 +1,6 @@
 """Readiness scores of many reviews at once, cached under what they are computed from."""
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from core.cache import safe_cache
 from reviews.models import Review, ReviewItem, ReviewSection, SignOff
@@ -16,21 +16,26 @@ def review_score(review, sections=None, items=None):
 
 
 def _score_fingerprints(ids):
-    """What a review's score depends on, in two aggregate queries: item count and versions
-    (every saved change of an item bumps its version), sign-off count and newest id."""
-    prints = {review_id: [0, 0, 0, 0] for review_id in ids}
+    """What a review's score depends on, in two aggregate queries: item count, versions
+    (every saved change of an item bumps its version, a confirmation too) and items still to
+    re-confirm; sign-off count and newest id."""
+    prints = {review_id: [0, 0, 0, 0, 0] for review_id in ids}
     for row in (
         ReviewItem.objects.filter(review__in=ids)
         .values("review_id")
-        .annotate(n=Count("id"), versions=Sum("version"))
+        .annotate(
+            n=Count("id"),
+            versions=Sum("version"),
+            unconfirmed=Count("id", filter=Q(to_reconfirm=True)),
+        )
     ):
-        prints[row["review_id"]][:2] = [row["n"], row["versions"]]
+        prints[row["review_id"]][:3] = [row["n"], row["versions"], row["unconfirmed"]]
     for row in (
         SignOff.objects.filter(item__review__in=ids)
         .values("item__review_id")
         .annotate(n=Count("id"), newest=Max("id"))
     ):
-        prints[row["item__review_id"]][2:] = [row["n"], row["newest"]]
+        prints[row["item__review_id"]][3:] = [row["n"], row["newest"]]
     return {review_id: "-".join(map(str, values)) for review_id, values in prints.items()}
 
 
@@ -50,7 +55,7 @@ def scores_for_reviews(reviews):
         return {}
     ids = [review.pk for review in reviews]
     keys = {
-        review_id: f"review-score:v2:{review_id}:{fingerprint}"
+        review_id: f"review-score:v3:{review_id}:{fingerprint}"
         for review_id, fingerprint in _score_fingerprints(ids).items()
     }
     cached = safe_cache.get_many(keys.values())
