@@ -16,7 +16,7 @@ def review_get(access, review_pk):
     one query for the membership and its project per request, reused here.
     """
     review = get_object_or_404(
-        Review.objects.select_related("facilitator", "created_by"),
+        Review.objects.select_related("facilitator", "created_by", "carried_from"),
         project=access.project,
         pk=review_pk,
     )
