@@ -20,7 +20,7 @@ from reminders.models import Reminder, ReminderDigest, ReminderKind
 from reviews.models import SIGNOFF_STATUSES, Review, ReviewItem, SignOff
 from reviews.scoring import signoff_state
 from reviews.selectors.items import is_awaiting
-from risks.models import OPEN_ACTION_STATUSES, MitigationAction
+from risks.models import OPEN_ACTION_STATUSES, AcceptanceExpiryNotice, MitigationAction
 
 # Reminders about actions and sign-offs come every day in the last two weeks before go-live.
 DAILY_WINDOW_DAYS = 14
@@ -83,7 +83,16 @@ class Due:
             condition |= Q(pk__in=actions.values("reminder_recipient"))
         if self.others:
             condition |= Q(pk__in={reminder.recipient_id for reminder in self.others})
+        condition |= Q(pk__in=untold_expiry_notices().values("recipient_id"))
         return User.objects.filter(condition)
+
+
+def untold_expiry_notices():
+    """Findings reopened because their acceptance expired, not yet put in anyone's digest
+    (``risks.services.risk_acceptances_expire`` records them; the sweep tells them once)."""
+    return AcceptanceExpiryNotice.objects.filter(
+        digest_id__isnull=True, risk__project__reminders_paused=False
+    )
 
 
 def ready_to_receive(now, prefix=""):

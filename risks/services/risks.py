@@ -11,8 +11,8 @@ from django.utils import timezone
 from core.errors import refuse_if_stale
 from core.history import apply_changes, display_value
 from projects import permissions
-from projects.models import Project
-from risks.models import Category, Risk, RiskChange, RiskStatus, RiskType
+from projects.models import Membership, Project, Role
+from risks.models import AcceptanceExpiryNotice, Category, Risk, RiskChange, RiskStatus, RiskType
 
 from .actions import action_create
 from .common import access_of, require
@@ -239,7 +239,7 @@ def risk_acceptances_expire(*, today=None):
     expired = Risk.objects.filter(status=RiskStatus.ACCEPTED, acceptance_expires_on__lt=today)
     rows = list(
         expired.select_for_update(skip_locked=True, of=("self",)).values_list(
-            "pk", "version", "acceptance_expires_on", "accepted_by_id"
+            "pk", "version", "acceptance_expires_on", "accepted_by_id", "project_id"
         )
     )
     if not rows:
@@ -259,6 +259,19 @@ def risk_acceptances_expire(*, today=None):
             changes={"status": ["Accepted", "Open"]},
             note=f"Acceptance expired on {expires_on.isoformat()}: reopened.",
         )
-        for pk, version, expires_on, _ in rows
+        for pk, version, expires_on, _, _ in rows
+    )
+    managers = {}
+    for project_id, user_id in Membership.objects.filter(
+        project_id__in={row[4] for row in rows}, role=Role.PROJECT_MANAGER
+    ).values_list("project_id", "user_id"):
+        managers.setdefault(project_id, set()).add(user_id)
+    AcceptanceExpiryNotice.objects.bulk_create(
+        [
+            AcceptanceExpiryNotice(risk_id=pk, recipient_id=user_id, expired_on=expires_on)
+            for pk, _, expires_on, acceptor_id, project_id in rows
+            for user_id in sorted(managers.get(project_id, set()) | {acceptor_id} - {None})
+        ],
+        ignore_conflicts=True,
     )
     return ids

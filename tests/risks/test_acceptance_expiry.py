@@ -148,3 +148,68 @@ def test_a_past_day_in_the_form_is_a_message(client_for, risk, members):
     )
     assert response.status_code == 400
     assert "at least until tomorrow" in response.content.decode()
+
+
+# --- The digest: the acceptor and the project manager are told, once ----------------------
+
+
+def at(hour=9, offset=0):
+    day = timezone.localdate() + datetime.timedelta(days=offset)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def expired_line(risk):
+    return f"Risk acceptance expired: {risk.title} — reopened"
+
+
+def test_the_acceptor_and_the_project_manager_get_the_line_once(risk, members):
+    from django.core import mail
+
+    from reminders.services import reminders_sweep
+    from risks.models import AcceptanceExpiryNotice
+
+    expire_now(risk, members, expired_on=days(-1))
+    risk_acceptances_expire()
+    risk_acceptances_expire()  # run twice: still one notice per person
+    told = {members[Role.APPROVER], members[Role.PROJECT_MANAGER]}
+    assert {n.recipient for n in AcceptanceExpiryNotice.objects.filter(risk=risk)} == told
+    reminders_sweep(now=at(9))
+    for person in told:
+        (message,) = [m for m in mail.outbox if m.to == [person.email]]
+        assert message.body.count(expired_line(risk)) == 1
+        assert "1 risk acceptance expired" in message.subject
+        assert risk.get_absolute_url() in message.body
+        assert expired_line(risk) in message.alternatives[0][0]
+    count = len(mail.outbox)
+    reminders_sweep(now=at(10))
+    reminders_sweep(now=at(9, offset=1))  # told once: nothing the next day either
+    later = [m.body for m in mail.outbox[count:]]
+    assert not any(expired_line(risk) in body for body in later)
+
+
+def test_nobody_else_is_told(risk, members):
+    from django.core import mail
+
+    from reminders.services import reminders_sweep
+
+    expire_now(risk, members, expired_on=days(-1))
+    risk_acceptances_expire()
+    reminders_sweep(now=at(9))
+    others = (Role.FACILITATOR, Role.CONTRIBUTOR, Role.VIEWER)
+    for role in others:
+        assert not any(
+            expired_line(risk) in m.body for m in mail.outbox if m.to == [members[role].email]
+        )
+
+
+def test_a_paused_project_tells_nobody_until_it_resumes(risk, members):
+    from django.core import mail
+
+    from reminders.services import reminders_sweep
+
+    expire_now(risk, members, expired_on=days(-1))
+    risk_acceptances_expire()
+    risk.project.reminders_paused = True
+    risk.project.save()
+    reminders_sweep(now=at(9))
+    assert not any(expired_line(risk) in m.body for m in mail.outbox)
