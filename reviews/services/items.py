@@ -153,7 +153,10 @@ def item_evidence_add(*, item, acting_user, title="", url="", file=None, valid_u
         evidence.content_type = getattr(file, "content_type", "") or ""
     evidence.full_clean(exclude=["file"] if file is not None else None)
     evidence.save()
-    _record(item, acting_user, {"evidence": ["", evidence.title]}, note="Evidence added")
+    note = "Evidence added"
+    if evidence.valid_until:
+        note += f", valid until {evidence.valid_until.isoformat()}"
+    _record(item, acting_user, {"evidence": ["", evidence.title]}, note=note)
     return evidence
 
 
