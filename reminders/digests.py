@@ -459,6 +459,7 @@ def describe_planned(plan, *, now=None):
                 "threshold": reminder.threshold,
             }
             lines.append(_line(row, today, links))
+        lines.extend(expiry_line(row, links) for row in digest.expiry_notices)
         result.append((digest, lines))
     return result
 

@@ -56,6 +56,8 @@ class PlannedDigest:
     recipient: User
     reminders: list = field(default_factory=list)
     held: str = ""  # empty: due now
+    # Findings reopened because their acceptance expired (values of AcceptanceExpiryNotice).
+    expiry_notices: list = field(default_factory=list)
 
 
 @dataclass
@@ -381,6 +383,11 @@ def reminders_plan(*, now=None):
             by_recipient.setdefault(recipient_id, []).append(
                 PlannedReminder(recipient_id, kind, threshold, project_id, action_id=action_id)
             )
+    notices = {}
+    for row in untold_expiry_notices().values(
+        "recipient_id", "risk_id", "risk__title", "risk__number", "risk__project_id", "expired_on"
+    ):
+        notices.setdefault(row["recipient_id"], []).append(row)
     users = due.recipients().only(
         "pk", "email", "full_name", "is_active", "digest_enabled", "digest_hour"
     )
@@ -391,7 +398,11 @@ def reminders_plan(*, now=None):
     )
     plan = []
     for user in sorted(users, key=lambda u: (u.full_name.lower(), u.email)):
-        digest = PlannedDigest(recipient=user, reminders=by_recipient.get(user.pk, []))
+        digest = PlannedDigest(
+            recipient=user,
+            reminders=by_recipient.get(user.pk, []),
+            expiry_notices=notices.get(user.pk, []),
+        )
         if not user.is_active:
             digest.held = "account inactive"
         elif not user.digest_enabled:

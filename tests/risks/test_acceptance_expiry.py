@@ -213,3 +213,22 @@ def test_a_paused_project_tells_nobody_until_it_resumes(risk, members):
     risk.project.save()
     reminders_sweep(now=at(9))
     assert not any(expired_line(risk) in m.body for m in mail.outbox)
+
+
+def test_the_dry_run_shows_the_line_and_tells_nobody(risk, members):
+    import io
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    from risks.models import AcceptanceExpiryNotice
+
+    expire_now(risk, members, expired_on=days(-1))
+    risk_acceptances_expire()
+    out = io.StringIO()
+    call_command("send_reminders", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert f"expired    {expired_line(risk)}" in text
+    assert members[Role.PROJECT_MANAGER].email in text
+    assert mail.outbox == []
+    assert not AcceptanceExpiryNotice.objects.filter(digest_id__isnull=False).exists()
