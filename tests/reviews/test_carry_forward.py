@@ -439,3 +439,26 @@ def test_an_outsider_cannot_confirm(client_for, outsider, carried):
         assert client_for(outsider).post(url, {"version": item.version}).status_code == 404
     item.refresh_from_db()
     assert item.to_reconfirm is True
+
+
+def test_cached_rows_lose_the_badge_once_confirmed(client_for, members, carried):
+    client = client_for(members[Role.VIEWER])
+    url = carried.get_absolute_url()
+    assert client.get(url).content.decode().count(">To re-confirm</span>") == 6  # now cached
+    item = carried.items.get(key="item-0-0")
+    review_item_confirm(item=item, acting_user=members[Role.FACILITATOR], version=item.version)
+    assert client.get(url).content.decode().count(">To re-confirm</span>") == 5
+
+
+def test_a_signed_mandatory_item_still_to_reconfirm_holds_the_gate(carried, members):
+    from decisions.selectors import gate
+
+    item = carried.items.get(key="item-0-0")  # mandatory, carried as done
+    item_sign_off(item=item, acting_user=members[Role.APPROVER], decision="approve")
+    state = gate(carried)
+    assert item.pk in [each.pk for each in state["unsigned_mandatory"].rows]
+    assert state["score"].overall.complete == 0
+    review_item_confirm(item=item, acting_user=members[Role.FACILITATOR], version=item.version)
+    state = gate(carried)
+    assert item.pk not in [each.pk for each in state["unsigned_mandatory"].rows]
+    assert state["score"].overall.complete == 1
