@@ -4,13 +4,14 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from core.lists import bounded, bounded_list
 from cutover.summary import cutover_criteria
 from decisions.models import Decision, DecisionCondition, Vote
 from projects.models import Role, VoteRule
 from projects.selectors import members_in_roles, memberships_of_project
-from reviews.models import SETTLED_STATUSES, ItemSeverity, ItemStatus, SignOff
+from reviews.models import SETTLED_STATUSES, ItemEvidence, ItemSeverity, ItemStatus, SignOff
 from reviews.scoring import signoff_state
 from reviews.selectors.items import signoff_rows
 from reviews.selectors.scores import scores_for_reviews
@@ -48,6 +49,19 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
         ),
         limit,
     )
+    # Items whose evidence (still shown) passed its "valid until" day: the proof is stale.
+    expired_evidence = bounded(
+        items.filter(
+            Exists(
+                ItemEvidence.objects.filter(
+                    item=OuterRef("pk"),
+                    removed_at__isnull=True,
+                    valid_until__lt=timezone.localdate(),
+                )
+            )
+        ),
+        limit,
+    )
     unsigned = unsigned_mandatory_items(review)
     blocker_risks = bounded(open_blocker_risks_query(project), limit)
     overdue = bounded(overdue_actions_query(project), limit)
@@ -62,9 +76,12 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
         "rejected_items": rejected,
         "unsigned_mandatory": bounded_list(unsigned, limit),
         "overdue_actions": overdue,
+        "expired_evidence": expired_evidence,
         "cutover": cutover,
         "clear": cutover.met
-        and not (blockers.total or unsigned or overdue.count or rejected.count),
+        and not (
+            blockers.total or unsigned or overdue.count or rejected.count or expired_evidence.count
+        ),
     }
 
 
@@ -79,7 +96,7 @@ def unsigned_mandatory_items(review):
     unsigned = []
     for item in items:
         item.signoff = signoff_state(item, rows.get(item.pk, []))
-        if not (item.is_up_for_signoff and item.signoff.signed):
+        if not (item.is_up_for_signoff and item.signoff.signed) or item.to_reconfirm:
             unsigned.append(item)
     return unsigned
 
@@ -152,6 +169,9 @@ def overrides(gate_state, tally):
         if gate_state["overdue_actions"].count:
             count = gate_state["overdue_actions"].count
             parts.append(f"{count} overdue action{pluralize(count)}")
+        if gate_state["expired_evidence"].count:
+            count = gate_state["expired_evidence"].count
+            parts.append(f"{count} item{pluralize(count)} with expired evidence")
         parts.extend(gate_state["cutover"].unmet())
         state = gate_state["score"].state_label.lower()
         overridden.append(f"a {state} gate: {', '.join(parts)}")

@@ -78,6 +78,7 @@ def _snapshot(review, gate_state, tally, *, override):
             "unsigned_mandatory": gate_state["unsigned_mandatory"].count,
             "rejected_items": gate_state["rejected_items"].count,
             "overdue_actions": gate_state["overdue_actions"].count,
+            "expired_evidence": gate_state["expired_evidence"].count,
             "blocking_not_done": gate_state["blocking_not_done"].count,
             "cutover": gate_state["cutover"].as_dict(),
         },

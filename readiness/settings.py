@@ -200,6 +200,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# How long a risk acceptance holds by default before the finding reopens (issue 15).
+RISK_ACCEPTANCE_DAYS = env.int("RISK_ACCEPTANCE_DAYS", default=90)
 EVIDENCE_ALLOWED_EXTENSIONS = [
     "pdf", "png", "jpg", "jpeg", "gif", "txt", "csv", "xlsx", "docx", "pptx", "md", "zip",
 ]  # fmt: skip
@@ -257,6 +259,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.reminders_sweep_task",
         "schedule": crontab(minute=5),
         "options": {"expires": 50 * 60},
+    },
+    # Expired risk acceptances reopen early in the day, before the morning digests.
+    "risks-acceptances-expire": {
+        "task": "risks.tasks.risk_acceptances_expire_task",
+        "schedule": crontab(minute=0, hour="*/6"),
+        "options": {"expires": 60 * 60},
     },
     "summaries-requeue-stuck": {
         "task": "summaries.tasks.summaries_requeue_stuck_task",

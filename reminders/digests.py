@@ -26,7 +26,7 @@ from decisions.models import DecisionCondition
 from projects.models import Project
 from reminders.models import Reminder, ReminderDigest, ReminderKind
 from reviews.models import ReviewItem
-from risks.models import MitigationAction
+from risks.models import AcceptanceExpiryNotice, MitigationAction
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ DIGESTS_PER_READ = 500
 # The order of a project's groups in a digest.
 GROUPS = (
     ("reverted", "Conditional go reverted to no-go"),
+    ("expired", "Risk acceptances expired"),
     ("overdue", "Overdue"),
     ("due_soon", "Due soon"),
     ("signoff", "Sign-offs awaited"),
@@ -143,6 +144,27 @@ def _line(row, today, links):
     return line
 
 
+NOTICE_FIELDS = ("digest_id", "risk_id", "risk__title", "risk__number", "risk__project_id",
+                 "expired_on")  # fmt: skip
+
+
+def expiry_line(row, links):
+    """The digest line of a finding reopened because its acceptance expired."""
+    project_id = row["risk__project_id"]
+    return {
+        "kind": "acceptance_expired",
+        "group": "expired",
+        "escalated": False,
+        "alert": True,
+        "project_id": project_id,
+        "title": f"Risk acceptance expired: {row['risk__title']} — reopened",
+        "context": f"Finding R-{row['risk__number']}",
+        "detail": f"accepted until {short_date(row['expired_on'])}; accept it again or mitigate it",
+        "url": links("risks:risk_detail", project_id, row["risk_id"]),
+        "sort": (row["expired_on"], row["risk_id"]),
+    }
+
+
 def digest_projects(lines, projects, today):
     """Lines grouped by project (by name), then in the fixed group order."""
     by_project = {}
@@ -192,6 +214,7 @@ def digest_message(*, recipient, lines, projects, today, templates=None, connect
     counts = digest_counts(lines)
     parts = [
         f"{counts['reverted']} go decision{'s' if counts['reverted'] != 1 else ''} reverted",
+        f"{counts['expired']} risk acceptance{'s' if counts['expired'] != 1 else ''} expired",
         f"{counts['overdue']} overdue",
         f"{counts['due_soon']} due soon",
         f"{counts['signoff']} sign-off{'s' if counts['signoff'] != 1 else ''} awaited",
@@ -274,6 +297,12 @@ def _send_claimed(token, now, connection):
             .values(*REMINDER_FIELDS)
         ):
             lines.setdefault(row["digest_id"], []).append(_line(row, today, links))
+        for row in (
+            AcceptanceExpiryNotice.objects.filter(digest_id__in=[digest.pk for digest in digests])
+            .order_by()
+            .values(*NOTICE_FIELDS)
+        ):
+            lines.setdefault(row["digest_id"], []).append(expiry_line(row, links))
         unseen = {line["project_id"] for rows in lines.values() for line in rows} - set(projects)
         if unseen:
             projects.update(Project.objects.only("pk", "name", "go_live_date").in_bulk(unseen))
@@ -430,6 +459,7 @@ def describe_planned(plan, *, now=None):
                 "threshold": reminder.threshold,
             }
             lines.append(_line(row, today, links))
+        lines.extend(expiry_line(row, links) for row in digest.expiry_notices)
         result.append((digest, lines))
     return result
 

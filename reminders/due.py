@@ -20,7 +20,7 @@ from reminders.models import Reminder, ReminderDigest, ReminderKind
 from reviews.models import SIGNOFF_STATUSES, Review, ReviewItem, SignOff
 from reviews.scoring import signoff_state
 from reviews.selectors.items import is_awaiting
-from risks.models import OPEN_ACTION_STATUSES, MitigationAction
+from risks.models import OPEN_ACTION_STATUSES, AcceptanceExpiryNotice, MitigationAction
 
 # Reminders about actions and sign-offs come every day in the last two weeks before go-live.
 DAILY_WINDOW_DAYS = 14
@@ -56,6 +56,8 @@ class PlannedDigest:
     recipient: User
     reminders: list = field(default_factory=list)
     held: str = ""  # empty: due now
+    # Findings reopened because their acceptance expired (values of AcceptanceExpiryNotice).
+    expiry_notices: list = field(default_factory=list)
 
 
 @dataclass
@@ -83,7 +85,16 @@ class Due:
             condition |= Q(pk__in=actions.values("reminder_recipient"))
         if self.others:
             condition |= Q(pk__in={reminder.recipient_id for reminder in self.others})
+        condition |= Q(pk__in=untold_expiry_notices().values("recipient_id"))
         return User.objects.filter(condition)
+
+
+def untold_expiry_notices():
+    """Findings reopened because their acceptance expired, not yet put in anyone's digest
+    (``risks.services.risk_acceptances_expire`` records them; the sweep tells them once)."""
+    return AcceptanceExpiryNotice.objects.filter(
+        digest_id__isnull=True, risk__project__reminders_paused=False
+    )
 
 
 def ready_to_receive(now, prefix=""):
@@ -372,6 +383,11 @@ def reminders_plan(*, now=None):
             by_recipient.setdefault(recipient_id, []).append(
                 PlannedReminder(recipient_id, kind, threshold, project_id, action_id=action_id)
             )
+    notices = {}
+    for row in untold_expiry_notices().values(
+        "recipient_id", "risk_id", "risk__title", "risk__number", "risk__project_id", "expired_on"
+    ):
+        notices.setdefault(row["recipient_id"], []).append(row)
     users = due.recipients().only(
         "pk", "email", "full_name", "is_active", "digest_enabled", "digest_hour"
     )
@@ -382,7 +398,11 @@ def reminders_plan(*, now=None):
     )
     plan = []
     for user in sorted(users, key=lambda u: (u.full_name.lower(), u.email)):
-        digest = PlannedDigest(recipient=user, reminders=by_recipient.get(user.pk, []))
+        digest = PlannedDigest(
+            recipient=user,
+            reminders=by_recipient.get(user.pk, []),
+            expiry_notices=notices.get(user.pk, []),
+        )
         if not user.is_active:
             digest.held = "account inactive"
         elif not user.digest_enabled:

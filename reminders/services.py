@@ -46,8 +46,10 @@ from reminders.due import (
     ready_to_receive,
     reminders_due,
     reminders_plan,
+    untold_expiry_notices,
 )
 from reminders.models import Reminder, ReminderDigest
+from risks.models import AcceptanceExpiryNotice
 
 __all__ = ["CLAIM_LEASE", "SweepResult", "reminders_due", "reminders_plan", "reminders_sweep"]
 
@@ -136,7 +138,16 @@ def _claim_and_record(*, now):
         recipient_id__in=mine.values("recipient_id"),
     )
     todays_digest = mine.filter(recipient_id=OuterRef("recipient_id")).values("pk")[:1]
-    if earlier.update(digest_id=Subquery(todays_digest), sent_on=today):
+    # Expired risk acceptances: those of earlier unsent digests move into today's, and the
+    # ones nobody was told yet join it (each told once: a notice belongs to one digest).
+    moved_notices = AcceptanceExpiryNotice.objects.filter(
+        digest_id__in=_stale_unsent(now).filter(date__lt=today).values("pk"),
+        recipient_id__in=mine.values("recipient_id"),
+    ).update(digest_id=Subquery(todays_digest))
+    untold_expiry_notices().filter(recipient_id__in=mine.values("recipient_id")).update(
+        digest_id=Subquery(todays_digest)
+    )
+    if earlier.update(digest_id=Subquery(todays_digest), sent_on=today) or moved_notices:
         _stale_unsent(now).filter(
             date__lt=today, recipient_id__in=mine.values("recipient_id"), reminders=None
         ).delete()
@@ -182,7 +193,14 @@ def _claim_and_record(*, now):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    mine.update(item_count=Coalesce(Subquery(count), 0))
+    notices = (
+        AcceptanceExpiryNotice.objects.filter(digest_id=OuterRef("pk"))
+        .order_by()
+        .values("digest_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    mine.update(item_count=Coalesce(Subquery(count), 0) + Coalesce(Subquery(notices), 0))
     # Everything in it was told already (a race lost to another sweep): nothing to send.
     mine.filter(item_count=0).delete()
     totals = mine.aggregate(digests=Count("pk"), reminders=Sum("item_count"))

@@ -17,13 +17,23 @@ class ReviewForm(forms.Form):
     title = forms.CharField(max_length=200)
     scheduled_date = forms.DateField(required=False, widget=DateInput())
     facilitator = forms.ModelChoiceField(queryset=None, required=False)
+    carry_from = forms.ModelChoiceField(
+        queryset=Review.objects.none(), required=False, label="Start from",
+        empty_label="Blank: every item not started",
+        help_text="Starting from a previous review copies its responses, statuses, owners, due "
+        "dates and evidence; each copied item is marked “to re-confirm”. Sign-offs are not copied.",
+    )  # fmt: skip
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, previous_reviews=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = ChecklistTemplate.objects.filter(active=True).order_by(
             "name"
         )
         self.fields["facilitator"].queryset = members
+        if previous_reviews is None:
+            del self.fields["carry_from"]
+        else:
+            self.fields["carry_from"].queryset = previous_reviews
 
 
 class ReviewEditForm(forms.ModelForm):
@@ -84,6 +94,10 @@ class EvidenceForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     url = forms.URLField(label="Link", required=False, assume_scheme="https")
     file = forms.FileField(required=False)
+    valid_until = forms.DateField(
+        label="Valid until", required=False, widget=DateInput(),
+        help_text="Optional: the day after, the evidence shows as expired and counts in the gate.",
+    )  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()

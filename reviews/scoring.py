@@ -4,6 +4,8 @@ Rules (see the README's glossary):
 - An item is *applicable* unless its status is "not applicable".
 - An item is *signed* when every required sign-off role has a current approval,
   no current rejection stands, and the owner is not the only approver.
+- An item carried forward from the previous review and not re-confirmed yet counts as
+  not done, whatever its status (issue 15).
 - An item is *complete* when it is done and signed. A section's score is the share
   of its applicable items that are complete.
 - An item a stakeholder *rejected* counts as rejected until it changes (a change
@@ -155,14 +157,14 @@ def item_figures(item, state):
     if item.status == ItemStatus.NOT_APPLICABLE:
         return figures
     figures.applicable = 1
-    figures.done = int(item.status == ItemStatus.DONE)
-    figures.complete = int(item.status == ItemStatus.DONE and state.signed)
+    figures.done = int(item.counts_as_done)
+    figures.complete = int(item.counts_as_done and state.signed)
     figures.at_risk = int(item.status == ItemStatus.AT_RISK)
     figures.accepted_risks = int(item.status == ItemStatus.ACCEPTED_RISK)
     figures.open_blockers = int(item.is_blocker and item.status not in SETTLED_STATUSES)
     figures.blocking_not_done = int(item.is_blocking_not_done)
     figures.rejected = int(bool(state.rejections))
-    settled = item.is_up_for_signoff and state.signed
+    settled = item.is_up_for_signoff and state.signed and not item.to_reconfirm
     figures.unsigned_mandatory = int(item.mandatory and not settled)
     return figures
 

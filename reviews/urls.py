@@ -18,6 +18,7 @@ urlpatterns = [
     path(item, items.item_detail_view, name="item_detail"),
     path(item + "row/", items.item_row, name="item_row"),
     path(item + "edit/", items.item_edit, name="item_edit"),
+    path(item + "confirm/", items.item_confirm, name="item_confirm"),
     path(item + "sign-off/", items.item_sign_off_view, name="item_sign_off"),
     path(item + "evidence/", items.evidence_add, name="evidence_add"),
     path(evidence, items.evidence_download, name="evidence_download"),
@@ -32,5 +33,6 @@ urlpatterns = [
     path(workshop + "invite.ics", workshops.workshop_ics_view, name="workshop_ics"),
     path(review + "workshop/", workshops.workshop_mode, name="workshop_mode"),
     path(item + "workshop-save/", workshops.workshop_mode_save, name="workshop_mode_save"),
+    path(item + "workshop-confirm/", workshops.workshop_mode_confirm, name="workshop_mode_confirm"),
     path(item + "workshop-check/", workshops.workshop_mode_check, name="workshop_mode_check"),
 ]

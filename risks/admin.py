@@ -5,7 +5,13 @@ project pages call."""
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from risks.models import MitigationAction, MitigationActionChange, Risk, RiskChange
+from risks.models import (
+    AcceptanceExpiryNotice,
+    MitigationAction,
+    MitigationActionChange,
+    Risk,
+    RiskChange,
+)
 
 
 class ActionInline(admin.TabularInline):
@@ -48,3 +54,12 @@ class RiskChangeAdmin(ReadOnlyAdmin):
 class MitigationActionChangeAdmin(ReadOnlyAdmin):
     list_display = ["action", "user", "created_at", "note"]
     list_select_related = ["action", "user"]
+
+
+@admin.register(AcceptanceExpiryNotice)
+class AcceptanceExpiryNoticeAdmin(ReadOnlyAdmin):
+    """Who is to be told that a finding reopened when its acceptance expired; ``digest id``
+    empty: not told yet (the next reminders digest tells them)."""
+
+    list_display = ["risk", "recipient", "expired_on", "digest_id", "created_at"]
+    list_select_related = ["risk", "recipient"]

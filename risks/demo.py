@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from risks import services
-from risks.models import Risk
+from risks.models import Risk, RiskStatus
 
 # Short names of the demo people (projects.demo.DEMO_PEOPLE).
 PEOPLE = {
@@ -112,7 +112,9 @@ FINDINGS = [
         "type": "risk", "category": "people", "likelihood": 2, "impact": 2,
         "raised_by": "facilitator",
         "actions": [("Name and train a deputy for the finance key user", "pm", -8, "done")],
+        # Accepted for a short while only: the demo shows an acceptance about to expire.
         "accept": ("approver", "The deputy is trained and named in the support plan."),
+        "accepted_for_days": 5,
     },
     {
         "title": "Sandbox refresh overwrote UAT test data",
@@ -154,6 +156,15 @@ def _link(risk, item):
         )
 
 
+def _date_acceptance(risk, spec, today):
+    """An acceptance seeded before acceptances expired gets its demo expiry day (once)."""
+    days = spec.get("accepted_for_days")
+    if days and risk.status == RiskStatus.ACCEPTED and risk.acceptance_expires_on is None:
+        Risk.objects.filter(pk=risk.pk).update(
+            acceptance_expires_on=today + datetime.timedelta(days=days)
+        )
+
+
 @transaction.atomic
 def seed_risks(seeded):
     """A realistic register for the demo project; returns the findings by title."""
@@ -166,6 +177,7 @@ def seed_risks(seeded):
         item = items.get(spec.get("item"))
         if spec["title"] in existing:
             _link(existing[spec["title"]], item)
+            _date_acceptance(existing[spec["title"]], spec, today)
             continue
         raiser = people[spec["raised_by"]]
         risk = services.risk_create(
@@ -201,6 +213,10 @@ def seed_risks(seeded):
             )  # fmt: skip
         if spec.get("accept"):
             acceptor, reason = spec["accept"]
-            risk = services.risk_accept(risk=risk, acting_user=people[acceptor], reason=reason)
+            days = spec.get("accepted_for_days")
+            risk = services.risk_accept(
+                risk=risk, acting_user=people[acceptor], reason=reason,
+                expires_on=today + datetime.timedelta(days=days) if days else None,
+            )  # fmt: skip
         existing[risk.title] = risk
     return existing

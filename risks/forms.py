@@ -1,4 +1,8 @@
+import datetime
+
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 
 from core.forms import DateInput
 from projects.selectors import member_users
@@ -153,6 +157,19 @@ class AcceptForm(forms.Form):
         label="Why is this risk accepted?", widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded with your name and the time; visible in the history.",
     )  # fmt: skip
+    expires_on = forms.DateField(
+        label="Accepted until", required=False, widget=DateInput(),
+        help_text="The day after, the finding reopens and its acceptor and the project manager "
+        "are told. Left empty: the default period from today.",
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].initial = default_acceptance_expiry
+
+
+def default_acceptance_expiry():
+    return timezone.localdate() + datetime.timedelta(days=settings.RISK_ACCEPTANCE_DAYS)
 
 
 class ActionForm(forms.Form):

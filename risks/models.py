@@ -143,6 +143,10 @@ class Risk(TimeStampedModel):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     acceptance_reason = models.TextField(blank=True)
+    # An acceptance holds until this day; the next day the expiry sweep reopens the finding
+    # and records the day in ``acceptance_expired_on`` (shown as why it reopened).
+    acceptance_expires_on = models.DateField(null=True, blank=True)
+    acceptance_expired_on = models.DateField(null=True, blank=True)
     # Optimistic concurrency: every saved change increments the version.
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
@@ -216,6 +220,35 @@ class Risk(TimeStampedModel):
             errors["workaround"] = "An accepted go-live blocker needs a workaround."
         if errors:
             raise ValidationError(errors)
+
+
+class AcceptanceExpiryNotice(models.Model):
+    """A finding reopened because its acceptance expired, to tell one person once: its
+    acceptor or a project manager, in their next reminders digest.
+
+    ``digest_id`` is the reminders digest that tells it (set when the sweep claims that
+    digest; an id, not a key, since the reminders app sits above this one). Unique per
+    finding, person and expiry day: a second sweep or a retried task adds nothing.
+    """
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="expiry_notices")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    expired_on = models.DateField(help_text="The acceptance's last day.")
+    digest_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["risk", "recipient", "expired_on"], name="expiry_notice_once_per_person"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.risk}: acceptance expired on {self.expired_on} (to {self.recipient})"
 
 
 class RiskChange(ChangeRecord):

@@ -41,6 +41,12 @@ class Review(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Carried forward (issue 15): the review whose responses this one started from, and the
+    # items of that review whose key the template no longer has ([{"key", "title"}, ...]).
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removed_since_carried = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-scheduled_date", "-created_at"]
@@ -116,6 +122,8 @@ class ReviewItem(models.Model):
     due_date = models.DateField(null=True, blank=True)
     is_blocker = models.BooleanField("go-live blocker", default=False)
     blocker_reason = models.TextField(blank=True)
+    # Copied from the previous review and not yet confirmed or changed: it counts as not done.
+    to_reconfirm = models.BooleanField("to re-confirm", default=False)
     # Optimistic concurrency: every saved change increments the version.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -140,6 +148,11 @@ class ReviewItem(models.Model):
         return reverse(
             "reviews:item_detail", args=[self.review.project_id, self.review_id, self.pk]
         )
+
+    @property
+    def counts_as_done(self):
+        """Done, and not a carried-forward answer still waiting to be re-confirmed."""
+        return self.status == ItemStatus.DONE and not self.to_reconfirm
 
     @property
     def is_applicable(self):
@@ -202,6 +215,9 @@ class ItemEvidence(models.Model):
     title = models.CharField(max_length=200)
     size = models.PositiveBigIntegerField(default=0)
     content_type = models.CharField(max_length=100, blank=True)
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Optional: after this day the evidence is expired."
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -232,6 +248,10 @@ class ItemEvidence(models.Model):
     def host(self):
         """The host a link leads to (shown beside its title, which anyone could have typed)."""
         return (urlsplit(self.url).hostname or "") if self.url else ""
+
+    @property
+    def is_expired(self):
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
 
     @property
     def is_web_link(self):

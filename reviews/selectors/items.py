@@ -5,6 +5,7 @@ from dataclasses import dataclass, fields
 
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import User
 from core.http import UrlTemplate
@@ -57,7 +58,10 @@ def review_items(review, *, sections=None, users=None):
     """
     items = list(
         ReviewItem.objects.filter(review=review)
-        .annotate(risk_count=Count("risks", distinct=True))
+        .annotate(
+            risk_count=Count("risks", distinct=True),
+            has_expired_evidence=Exists(expired_evidence_of(OuterRef("pk"))),
+        )
         .order_by("section__order", "order", "key")
     )
     if sections is None:
@@ -72,6 +76,13 @@ def review_items(review, *, sections=None, users=None):
         item.section = section_by_id[item.section_id]
         item.signoff = signoff_state(item, item.signoff_list)
     return items
+
+
+def expired_evidence_of(item):
+    """Evidence of ``item`` (an id or OuterRef) still shown and past its "valid until" day."""
+    return ItemEvidence.objects.filter(
+        item=item, removed_at__isnull=True, valid_until__lt=timezone.localdate()
+    )
 
 
 def _attach_users(items, users):
@@ -96,6 +107,7 @@ class ItemLinks:
         self.row = UrlTemplate("reviews:item_row", *args)
         self.edit = UrlTemplate("reviews:item_edit", *args)
         self.sign_off = UrlTemplate("reviews:item_sign_off", *args)
+        self.confirm = UrlTemplate("reviews:item_confirm", *args)
         self.quick_add = UrlTemplate("risks:quick_add", review.project_id)
 
 
@@ -111,6 +123,7 @@ def decorate_items(access, items):
         item.row_url = link.row.fill(item.pk)
         item.edit_url = link.edit.fill(item.pk)
         item.sign_off_url = link.sign_off.fill(item.pk)
+        item.confirm_url = link.confirm.fill(item.pk)
         item.quick_add_url = link.quick_add.fill(item.pk)
         item.may_raise_risk = may_raise_risk
         item.may_edit = permissions.can_edit_item(access, item)
@@ -189,6 +202,7 @@ def item_detail(access, item):
     evidence = list(
         ItemEvidence.objects.filter(item=item, removed_at__isnull=True).select_related("added_by")
     )
+    item.has_expired_evidence = any(record.is_expired for record in evidence)
     memberships = list(memberships_of_project(access.project, order=("user__full_name",)))
     annotate_awaited([item], memberships)
     decorate_items(access, [item])

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 
 from core.lists import bounded, counts_by
 from projects.selectors import memberships_of_project
-from reviews.models import ItemStatus, Review, ReviewItem
+from reviews.models import Review, ReviewItem
 from reviews.selectors.items import annotate_awaited, decorate_items, is_awaiting, review_items
 from reviews.selectors.scores import cached_score_of_loaded, scores_for_reviews
 
@@ -16,7 +16,7 @@ def review_get(access, review_pk):
     one query for the membership and its project per request, reused here.
     """
     review = get_object_or_404(
-        Review.objects.select_related("facilitator", "created_by"),
+        Review.objects.select_related("facilitator", "created_by", "carried_from"),
         project=access.project,
         pk=review_pk,
     )
@@ -63,12 +63,15 @@ def project_reviews_with_trend(project, *, limit):
     return reviews
 
 
-ITEM_FILTERS = ("status", "owner", "section", "open", "blocker", "blocking", "rejected", "awaiting")
+ITEM_FILTERS = (
+    "status", "owner", "section", "open", "blocker", "blocking", "rejected", "awaiting",
+    "reconfirm",
+)  # fmt: skip
 
 
 def is_open(item):
-    """Still to do: applicable and not yet done and signed off."""
-    return item.is_applicable and not (item.status == ItemStatus.DONE and item.signoff.signed)
+    """Still to do: applicable and not yet done (and re-confirmed) and signed off."""
+    return item.is_applicable and not (item.counts_as_done and item.signoff.signed)
 
 
 def filter_items(items, access, params):
@@ -94,6 +97,8 @@ def filter_items(items, access, params):
         items = [item for item in items if item.signoff.rejections]
     if section:
         items = [item for item in items if item.section.key == section]
+    if params.get("reconfirm") == "1":
+        items = [item for item in items if item.to_reconfirm]
     if params.get("awaiting") == "me":
         items = [item for item in items if is_awaiting(access, item)]
     return items
@@ -120,6 +125,7 @@ def review_page(access, review, params):
         "score": score,
         "items_shown": len(shown),
         "items_total": len(items),
+        "to_reconfirm": sum(1 for item in items if item.to_reconfirm),
         "members": [m.user for m in memberships],
         "memberships": memberships,
         "changes_since_previous": changes_since_previous(review, items),

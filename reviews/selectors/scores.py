@@ -1,6 +1,6 @@
 """Readiness scores of many reviews at once, cached under what they are computed from."""
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from core.cache import safe_cache
 from reviews.models import Review, ReviewItem, ReviewSection, SignOff
@@ -16,26 +16,33 @@ def review_score(review, sections=None, items=None):
 
 
 def _score_fingerprints(ids):
-    """What a review's score depends on, in two aggregate queries: item count and versions
-    (every saved change of an item bumps its version), sign-off count and newest id."""
-    prints = {review_id: [0, 0, 0, 0] for review_id in ids}
+    """What a review's score depends on, in two aggregate queries: item count, versions
+    (every saved change of an item bumps its version, a confirmation too) and items still to
+    re-confirm; sign-off count and newest id."""
+    prints = {review_id: [0, 0, 0, 0, 0] for review_id in ids}
     for row in (
         ReviewItem.objects.filter(review__in=ids)
         .values("review_id")
-        .annotate(n=Count("id"), versions=Sum("version"))
+        .annotate(
+            n=Count("id"),
+            versions=Sum("version"),
+            unconfirmed=Count("id", filter=Q(to_reconfirm=True)),
+        )
     ):
-        prints[row["review_id"]][:2] = [row["n"], row["versions"]]
+        prints[row["review_id"]][:3] = [row["n"], row["versions"], row["unconfirmed"]]
     for row in (
         SignOff.objects.filter(item__review__in=ids)
         .values("item__review_id")
         .annotate(n=Count("id"), newest=Max("id"))
     ):
-        prints[row["item__review_id"]][2:] = [row["n"], row["newest"]]
+        prints[row["item__review_id"]][3:] = [row["n"], row["newest"]]
     return {review_id: _score_key(review_id, *values) for review_id, values in prints.items()}
 
 
-def _score_key(review_id, items, versions, signoffs, newest_signoff):
-    return f"review-score:v2:{review_id}:{items}-{versions}-{signoffs}-{newest_signoff}"
+def _score_key(review_id, items, versions, unconfirmed, signoffs, newest_signoff):
+    return (
+        f"review-score:v3:{review_id}:{items}-{versions}-{unconfirmed}-{signoffs}-{newest_signoff}"
+    )
 
 
 SCORE_CACHE_SECONDS = 24 * 3600
@@ -50,6 +57,7 @@ def cached_score_of_loaded(review, sections, items):
         review.pk,
         len(items),
         sum(item.version for item in items),
+        sum(1 for item in items if item.to_reconfirm),
         len(signoff_ids),
         max(signoff_ids, default=0),
     )

@@ -41,12 +41,13 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
     order = list(
         ReviewItem.objects.filter(review=review)
         .order_by("section__order", "order", "key")
-        .values_list("pk", "status")
+        .values_list("pk", "status", "to_reconfirm")
     )
-    ids = [pk for pk, _ in order]
-    answered = sum(1 for _, status in order if status != ItemStatus.NOT_STARTED)
+    ids = [pk for pk, _, _ in order]
+    answered = sum(1 for _, status, _ in order if status != ItemStatus.NOT_STARTED)
     context = {
         "item": None,
+        "to_reconfirm": sum(1 for *_, unconfirmed in order if unconfirmed),
         "position": 0,
         "total": len(ids),
         "answered": answered,
@@ -65,7 +66,10 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
     except (TypeError, ValueError):
         wanted = None
     if wanted not in ids:
-        wanted = next((pk for pk, status in order if status == ItemStatus.NOT_STARTED), ids[0])
+        wanted = next(
+            (pk for pk, status, _ in order if status == ItemStatus.NOT_STARTED),
+            next((pk for pk, _, unconfirmed in order if unconfirmed), ids[0]),
+        )
     index = ids.index(wanted)
     item = (
         ReviewItem.objects.filter(pk=wanted)

@@ -66,6 +66,9 @@ def review_item_update(*, item, acting_user, version, **fields):
     changes = apply_changes(locked, fields)
     if not changes:
         return locked
+    if locked.to_reconfirm:  # a saved change of a carried-forward answer confirms it
+        changes["to_reconfirm"] = ["yes", "no"]
+        locked.to_reconfirm = False
     locked.version += 1
     locked.updated_at = timezone.now()
     locked.updated_by = acting_user
@@ -78,6 +81,31 @@ def review_item_update(*, item, acting_user, version, **fields):
         if superseded:
             note = f"{superseded} sign-off{'s' if superseded != 1 else ''} superseded; the item needs signing again."
     _record(locked, acting_user, changes, note=note)
+    return locked
+
+
+@transaction.atomic
+def review_item_confirm(*, item, acting_user, version):
+    """Confirm a carried-forward answer as still true: the item leaves "to re-confirm".
+
+    Refused like an edit (ConflictError) when someone saved the item since ``version``.
+    Confirming an item that is not to re-confirm changes nothing.
+    """
+    locked = ReviewItem.objects.select_for_update().select_related("review").get(pk=item.pk)
+    refuse_if_stale(locked, version, what="this item")
+    if not locked.to_reconfirm:
+        return locked
+    locked.to_reconfirm = False
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.updated_by = acting_user
+    locked.save()
+    _record(
+        locked,
+        acting_user,
+        {"to_reconfirm": ["yes", "no"]},
+        note="Confirmed: the answer carried forward still holds.",
+    )
     return locked
 
 
@@ -107,7 +135,7 @@ def _check_upload(upload):
 
 
 @transaction.atomic
-def item_evidence_add(*, item, acting_user, title="", url="", file=None):
+def item_evidence_add(*, item, acting_user, title="", url="", file=None, valid_until=None):
     if bool(url) == bool(file):
         raise ValidationError("Give either a link or a file.")
     if file is not None:
@@ -117,6 +145,7 @@ def item_evidence_add(*, item, acting_user, title="", url="", file=None):
         url=url or "",
         title=(title or "").strip() or (Path(file.name).name if file else url)[:200],
         added_by=acting_user,
+        valid_until=valid_until,
     )
     if file is not None:
         evidence.file = file
@@ -124,7 +153,10 @@ def item_evidence_add(*, item, acting_user, title="", url="", file=None):
         evidence.content_type = getattr(file, "content_type", "") or ""
     evidence.full_clean(exclude=["file"] if file is not None else None)
     evidence.save()
-    _record(item, acting_user, {"evidence": ["", evidence.title]}, note="Evidence added")
+    note = "Evidence added"
+    if evidence.valid_until:
+        note += f", valid until {evidence.valid_until.isoformat()}"
+    _record(item, acting_user, {"evidence": ["", evidence.title]}, note=note)
     return evidence
 
 

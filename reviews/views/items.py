@@ -16,7 +16,12 @@ from projects.selectors import member_users
 from reviews.forms import EvidenceForm, ItemForm, SignOffForm
 from reviews.selectors.items import evidence_get, item_detail, item_get, items_awaiting_signoff
 from reviews.selectors.scores import scores_for_reviews
-from reviews.services.items import item_evidence_add, item_evidence_remove, review_item_update
+from reviews.services.items import (
+    item_evidence_add,
+    item_evidence_remove,
+    review_item_confirm,
+    review_item_update,
+)
 from reviews.services.signoffs import item_sign_off, item_sign_off_revoke
 from reviews.uploads import upload_refusal
 
@@ -118,6 +123,38 @@ def item_edit(request, access, review_pk, item_pk):
         context = _row_context(request, access, item, opened=True, form=form, conflict=conflict)
         return render(request, ROW, context, status=409 if conflict else 422)
     return _changed_row(request, access, item, saved=True)
+
+
+def confirm_item(request, item):
+    """Confirm a carried-forward item from a posted ``version``: (item, error message)."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return item, "The page was out of date; reload it and confirm again."
+    try:
+        return review_item_confirm(item=item, acting_user=request.user, version=version), None
+    except ConflictError as conflict:
+        return conflict.current, str(conflict)
+
+
+@require_POST
+@project_view
+def item_confirm(request, access, review_pk, item_pk):
+    """Confirm that a carried-forward answer still holds (the item leaves "to re-confirm")."""
+    item = item_get(access, review_pk, item_pk)
+    if not permissions.can_edit_item(access, item):
+        raise PermissionDenied
+    item, error = confirm_item(request, item)
+    if request.htmx:
+        response = _changed_row(request, access, item, confirm_error=error)
+        if error:
+            response.status_code = 409
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Item confirmed.")
+    return redirect(safe_next_url(request, item.get_absolute_url()))
 
 
 @require_POST

@@ -40,11 +40,17 @@ def review_create_view(request, access):
     if not permissions.can_create_review(access):
         raise PermissionDenied
     project = access.project
-    count = len(reviews_of_project(project))
+    previous = reviews_of_project(project)
+    latest = max(previous, key=lambda review: (review.created_at, review.pk), default=None)
     form = ReviewForm(
         request.POST or None,
         members=member_users(project),
-        initial={"title": f"Go-live readiness review {count + 1}", "facilitator": request.user.pk},
+        previous_reviews=reviews_of_project_query(project) if previous else None,
+        initial={
+            "title": f"Go-live readiness review {len(previous) + 1}",
+            "facilitator": request.user.pk,
+            "carry_from": latest.pk if latest else None,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,9 +58,16 @@ def review_create_view(request, access):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request, f"Review created with {review.items.count()} checklist items."
-            )
+            count = review.items.count()
+            if review.carried_from_id:
+                messages.success(
+                    request,
+                    f"Review created with {count} checklist items, carried forward from "
+                    f"“{review.carried_from.title}”: confirm or update each item marked "
+                    "“to re-confirm”.",
+                )
+            else:
+                messages.success(request, f"Review created with {count} checklist items.")
             return redirect(review)
     return render(request, "reviews/review_form.html", {"form": form})
 

@@ -25,7 +25,7 @@ from reviews.services.workshops import (
     workshop_save_minutes,
     workshop_take_attendance,
 )
-from reviews.views.items import save_item_form
+from reviews.views.items import confirm_item, save_item_form
 
 
 @require_http_methods(["GET"])
@@ -204,6 +204,27 @@ def workshop_mode_save(request, access, review_pk, item_pk):
     if shown:
         response["HX-Push-Url"] = shown
     return response
+
+
+@require_POST
+@project_view
+def workshop_mode_confirm(request, access, review_pk, item_pk):
+    """Confirm the carried-forward item on screen (key ``c``); a stale version is refused."""
+    item = item_get(access, review_pk, item_pk)
+    if not permissions.can_edit_item(access, item):
+        raise PermissionDenied
+    item, error = confirm_item(request, item)
+    review = item.review
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, error or "Item confirmed.")
+        url = reverse("reviews:workshop_mode", args=[access.project.pk, review.pk])
+        return redirect(f"{url}?{urlencode({'item': item.pk})}")
+    context = _mode_context(
+        request, access, review, item.pk, confirmed=not error, confirm_error=error
+    )
+    return render(
+        request, "reviews/workshop_mode.html#item-panel", context, status=409 if error else 200
+    )
 
 
 @require_http_methods(["GET"])

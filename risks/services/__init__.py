@@ -11,7 +11,7 @@ from .actions import (
     action_update_status,
     actions_reassign,
 )
-from .risks import risk_accept, risk_create, risk_update
+from .risks import risk_accept, risk_acceptances_expire, risk_create, risk_update
 
 __all__ = [
     "action_create",
@@ -20,6 +20,7 @@ __all__ = [
     "action_update_status",
     "actions_reassign",
     "risk_accept",
+    "risk_acceptances_expire",
     "risk_create",
     "risk_update",
 ]

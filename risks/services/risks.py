@@ -1,15 +1,18 @@
 """Writes of findings: raise, edit (with a version check), accept."""
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from core.errors import refuse_if_stale
 from core.history import apply_changes, display_value
 from projects import permissions
-from projects.models import Project
-from risks.models import Category, Risk, RiskChange, RiskStatus, RiskType
+from projects.models import Membership, Project, Role
+from risks.models import AcceptanceExpiryNotice, Category, Risk, RiskChange, RiskStatus, RiskType
 
 from .actions import action_create
 from .common import access_of, require
@@ -167,8 +170,12 @@ def risk_update(*, risk, acting_user, version, **fields):
 
 
 @transaction.atomic
-def risk_accept(*, risk, acting_user, reason, version=None):
-    """Accept a risk or issue: an approver or the project manager, never its own raiser."""
+def risk_accept(*, risk, acting_user, reason, version=None, expires_on=None):
+    """Accept a risk or issue: an approver or the project manager, never its own raiser.
+
+    The acceptance holds until ``expires_on`` (by default RISK_ACCEPTANCE_DAYS from today);
+    then ``risk_acceptances_expire`` reopens the finding.
+    """
     require(
         permissions.is_risk_acceptor(access_of(acting_user, risk.project)),
         "Only an approver or the project manager can accept a risk.",
@@ -196,8 +203,16 @@ def risk_accept(*, risk, acting_user, reason, version=None):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the risk is accepted."})
-    changes = apply_changes(locked, {"status": RiskStatus.ACCEPTED})
+    today = timezone.localdate()
+    if expires_on is None:
+        expires_on = today + datetime.timedelta(days=settings.RISK_ACCEPTANCE_DAYS)
+    if expires_on <= today:
+        raise ValidationError({"expires_on": "An acceptance must hold at least until tomorrow."})
+    changes = apply_changes(
+        locked, {"status": RiskStatus.ACCEPTED, "acceptance_expires_on": expires_on}
+    )
     changes["accepted_by"] = ["", str(acting_user)]
+    locked.acceptance_expired_on = None
     locked.accepted_by = acting_user
     locked.accepted_at = timezone.now()
     locked.acceptance_reason = reason
@@ -209,3 +224,54 @@ def risk_accept(*, risk, acting_user, reason, version=None):
         note=f"Accepted: {reason}"[:300],
     )  # fmt: skip
     return locked
+
+
+@transaction.atomic
+def risk_acceptances_expire(*, today=None):
+    """Reopen every accepted finding whose acceptance expired before ``today``; returns them.
+
+    Set-based and exactly once: one conditional UPDATE reopens the rows still accepted and
+    expired (the rows are locked first, so a sweep running at the same time skips them and
+    a second run finds nothing), and each reopened finding gets one history row saying why.
+    The reminders digest tells its acceptor and the project manager (``acceptance_expired_on``).
+    """
+    today = today or timezone.localdate()
+    expired = Risk.objects.filter(status=RiskStatus.ACCEPTED, acceptance_expires_on__lt=today)
+    rows = list(
+        expired.select_for_update(skip_locked=True, of=("self",)).values_list(
+            "pk", "version", "acceptance_expires_on", "accepted_by_id", "project_id"
+        )
+    )
+    if not rows:
+        return []
+    ids = [pk for pk, *_ in rows]
+    expired.filter(pk__in=ids).update(
+        status=RiskStatus.OPEN,
+        acceptance_expired_on=F("acceptance_expires_on"),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    RiskChange.objects.bulk_create(
+        RiskChange(
+            risk_id=pk,
+            user=None,
+            version=version + 1,
+            changes={"status": ["Accepted", "Open"]},
+            note=f"Acceptance expired on {expires_on.isoformat()}: reopened.",
+        )
+        for pk, version, expires_on, _, _ in rows
+    )
+    managers = {}
+    for project_id, user_id in Membership.objects.filter(
+        project_id__in={row[4] for row in rows}, role=Role.PROJECT_MANAGER
+    ).values_list("project_id", "user_id"):
+        managers.setdefault(project_id, set()).add(user_id)
+    AcceptanceExpiryNotice.objects.bulk_create(
+        [
+            AcceptanceExpiryNotice(risk_id=pk, recipient_id=user_id, expired_on=expires_on)
+            for pk, _, expires_on, acceptor_id, project_id in rows
+            for user_id in sorted(managers.get(project_id, set()) | {acceptor_id} - {None})
+        ],
+        ignore_conflicts=True,
+    )
+    return ids

@@ -116,6 +116,7 @@ def risk_accept(request, access, risk_pk):
                 acting_user=request.user,
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
+                expires_on=form.cleaned_data["expires_on"],
             )
         except ConflictError as conflict:
             messages.error(request, str(conflict))

@@ -163,6 +163,9 @@
       case "o": return focus("workshop-owner");
       case "m": return focus("minutes-text");
       case "a": return click("add-risk");
+      case "c":  // confirm a carried-forward answer; with unsaved edits, saving confirms it
+        if (dirty && workshopForm()) { bound(workshopForm()).requestSubmit(); return true; }
+        return click("confirm-item");
       case "b":
         var blocker = document.getElementById("workshop-blocker");
         if (!blocker) { return false; }
@@ -180,7 +183,7 @@
     }
   }
 
-  var SHORTCUTS = /^(ArrowRight|ArrowLeft|[nproamb1-6])$/;
+  var SHORTCUTS = /^(ArrowRight|ArrowLeft|[nproambc1-6])$/;
 
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {

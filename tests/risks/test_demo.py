@@ -48,3 +48,19 @@ def test_seed_risks_links_findings_to_the_demo_review_items(db):
     seed_risks(seeded)  # run again once the review exists
     risk = Risk.objects.get(project=project, title__startswith="Data migration dry run")
     assert (risk.review_item, risk.review, risk.area) == (item, review, item.section)
+
+
+def test_seed_risks_has_an_acceptance_expiring_soon_once(db):
+    seeded = demo.seed_people_and_project()
+    seed_risks(seeded)
+    today = timezone.localdate()
+    soon = Risk.objects.filter(
+        project=seeded["project"],
+        status="accepted",
+        acceptance_expires_on__gt=today,
+        acceptance_expires_on__lte=today + datetime.timedelta(days=7),
+    )
+    assert soon.count() == 1
+    expiry = soon.get().acceptance_expires_on
+    seed_risks(seeded)
+    assert soon.get().acceptance_expires_on == expiry

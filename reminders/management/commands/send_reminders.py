@@ -15,6 +15,7 @@ LINE_LABELS = {
     "action_due_soon": "due soon",
     "signoff_awaited": "sign-off",
     "condition_missed": "reverted",
+    "acceptance_expired": "expired",
 }
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('risks', '0004_risk_number_required_and_unique'),
+        ('risks', '0005_risk_acceptance_expiry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

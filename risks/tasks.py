@@ -1,0 +1,29 @@
+"""Background work of the risks app: expired risk acceptances reopen (Celery beat)."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseError
+
+from risks.services import risk_acceptances_expire
+
+logger = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
+RETRY_BACKOFF_SECONDS = 60
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, name="risks.tasks.risk_acceptances_expire_task", max_retries=MAX_RETRIES)
+def risk_acceptances_expire_task(self):
+    """Reopen the findings whose acceptance expired; a second run the same day does nothing."""
+    try:
+        reopened = risk_acceptances_expire()
+    except DATABASE_ERRORS as error:
+        countdown = RETRY_BACKOFF_SECONDS * 2**self.request.retries
+        logger.warning("Risk acceptance expiry: %s; retrying in %ss", error, countdown)
+        raise self.retry(exc=error, countdown=countdown) from error
+    if reopened:
+        logger.info("Risk acceptances expired: %s finding(s) reopened", len(reopened))
+    return {"reopened": len(reopened)}
