@@ -100,7 +100,7 @@ class SupportLine(models.Model):
 
     @property
     def weekly_text(self):
-        """"Mon-Fri 08:00-18:00, Sat-Sun 24h" from the (prefetched) weekly rows."""
+        """ "Mon-Fri 08:00-18:00, Sat-Sun 24h" from the (prefetched) weekly rows."""
         from support.hours_text import format_weekly
 
         rows = [(row.weekday, row.start, row.end) for row in self.weekly_hours.all()]

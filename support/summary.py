@@ -65,7 +65,7 @@ def support_criteria(project):
         return SupportCriteria(in_use=False)
     lines = selectors.lines_of(plan)
     result = selectors.coverage_of(plan, project, lines, selectors.cutover_window(project))
-    done = [session.done for session in plan.kt_sessions.only("done")]
+    done = list(plan.kt_sessions.values_list("done", flat=True))
     return SupportCriteria(
         in_use=True,
         signed_off=plan.status == PlanStatus.SIGNED_OFF,

@@ -345,7 +345,9 @@ def sign_off_revoke_view(request, access):
 @require_http_methods(["GET"])
 @project_view
 def coverage_view(request, access):
-    plan = selectors.plan_get(access)
+    plan = selectors.plan_get(access, missing=None)
+    if plan is None:
+        return render(request, "support/plan_empty.html", {"project": access.project, "form": None})
     lines, result, periods = selectors.calendar(access, plan)
     context = {
         "project": access.project, "plan": plan, "lines": lines, "coverage": result,
