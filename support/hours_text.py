@@ -102,6 +102,8 @@ def parse_exceptions(text):
 def _span_text(start, end):
     if start == end == datetime.time(0):
         return "24h"
+    if end == datetime.time(0):
+        return f"{start:%H:%M}-24:00"  # midnight at the end of the day reads as 24:00
     return f"{start:%H:%M}-{end:%H:%M}"
 
 
