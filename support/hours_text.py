@@ -99,7 +99,7 @@ def parse_exceptions(text):
     return hours, closed
 
 
-def _span_text(start, end):
+def span_text(start, end):
     if start == end == datetime.time(0):
         return "24h"
     if end == datetime.time(0):
@@ -114,7 +114,7 @@ def format_weekly(rows):
         by_span.setdefault((start, end), []).append(weekday)
     lines = []
     for (start, end), days in sorted(by_span.items(), key=lambda item: (item[1][0], item[0])):
-        lines.append(f"{_days_text(days)} {_span_text(start, end)}")
+        lines.append(f"{_days_text(days)} {span_text(start, end)}")
     return "\n".join(lines)
 
 
@@ -140,5 +140,5 @@ def format_exceptions(rows):
     """Rows (date, closed, start, end) back into text."""
     lines = []
     for day, closed, start, end in sorted(rows, key=lambda r: (r[0], r[2] or datetime.time(0))):
-        lines.append(f"{day.isoformat()} closed" if closed else f"{day} {_span_text(start, end)}")
+        lines.append(f"{day.isoformat()} closed" if closed else f"{day} {span_text(start, end)}")
     return "\n".join(lines)

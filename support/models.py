@@ -168,7 +168,14 @@ class HoursException(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.date} {'closed' if self.closed else f'{self.start}-{self.end}'}"
+        return f"{self.date} {self.label}"
+
+    @property
+    def label(self):
+        """ "closed", "24h" or "08:00-24:00"."""
+        from support.hours_text import span_text
+
+        return "closed" if self.closed else span_text(self.start, self.end)
 
 
 class EscalationLevel(models.Model):

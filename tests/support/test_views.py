@@ -229,3 +229,39 @@ def test_hypercare_journey_in_the_pages(client_for, project, members, support_pl
     assert "operate phase" in response.text
     project.refresh_from_db()
     assert project.phase == Phase.OPERATE
+
+
+def test_calendar_splits_a_gap_over_midnight_and_uses_the_plans_time_zone(
+    client_for, project, members, support_plan
+):
+    """The cutover window opens Friday 18:00 London; the plan reads it in New York (13:00)."""
+    import datetime
+
+    from support import services
+    from tests.factories import make_cutover_plan
+    from tests.support.conftest import add_line
+
+    pm = members[Role.PROJECT_MANAGER]
+    version = make_cutover_plan(project, steps=1)
+    support_plan.lines.all().delete()
+    support_plan.refresh_from_db()
+    services.support_plan_update(
+        plan=support_plan, acting_user=pm, version=None, signoff_roles=["project_manager"],
+        time_zone="America/New_York", hypercare_weeks=1, hypercare_hours=[],
+    )  # fmt: skip
+    friday = version.window_start.astimezone(datetime.UTC).date()
+    saturday = friday + datetime.timedelta(days=1)
+    sunday = saturday + datetime.timedelta(days=1)
+    add_line(
+        support_plan, pm, level="l2", hours="Mon-Sun 24h",
+        exceptions=f"{saturday} 00:00-22:00\n{sunday} 03:00-24:00",
+    )  # fmt: skip
+    page = client_for(members[Role.VIEWER]).get(url("coverage", project))
+    text = page.text
+    assert "L2 has no cover Saturday 22:00\u2013Sunday 03:00 during cutover" in text
+    assert "22:00\u201324:00" in text  # Saturday's part of the gap
+    assert "00:00\u201303:00" in text  # Sunday's part
+    opens = version.window_start.astimezone(datetime.UTC)
+    assert (
+        f"Fri {opens.day} {opens:%b} 13:00" in text or f"Fri {opens.day} {opens:%b} 14:00" in text
+    )
