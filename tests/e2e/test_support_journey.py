@@ -48,3 +48,19 @@ def test_viewer_reads_the_support_pages_on_a_phone(page_for, demo, name):
     if name != "hypercare":
         expect(page.get_by_text(GAP).first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_support_pages_have_no_serious_accessibility_violation(page_for, demo):
+    from django.urls import reverse
+
+    from tests.e2e.test_accessibility import axe_blocking_violations
+
+    project = demo["project"]
+    page = page_for("facilitator@demo.example.com")  # an editor: every form is on the page
+    found = []
+    for name in ("plan", "coverage", "hypercare", "line_add", "kt_add", "plan_settings"):
+        page.goto(reverse(f"support:{name}", args=[project.pk]))
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        violations, _ = axe_blocking_violations(page, f"support {name}")
+        found += [f"support {name}: {text}" for text in violations]
+    assert not found, "\n".join(found)
