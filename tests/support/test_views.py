@@ -265,3 +265,33 @@ def test_calendar_splits_a_gap_over_midnight_and_uses_the_plans_time_zone(
     assert (
         f"Fri {opens.day} {opens:%b} 13:00" in text or f"Fri {opens.day} {opens:%b} 14:00" in text
     )
+
+
+def test_sessions_contacts_and_escalation_in_the_pages(client_for, project, members, support_plan):
+    client = client_for(members[Role.FACILITATOR])
+    response = client.post(url("kt_add", project), {"topic": "", "date": "2026-02-30"})
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.text
+    data = {"topic": "Month-end close", "date": "2026-03-02", "from_text": "Fabrikam",
+            "to_members": [members[Role.CONTRIBUTOR].pk]}  # fmt: skip
+    assert client.post(url("kt_add", project), data).status_code == 302
+    session = support_plan.kt_sessions.get()
+    page = client.get(url("plan", project))
+    assert "0 of 1 done" in page.text
+    assert "Contributor Person" in page.text
+    data |= {"done": "on", "attended": "Service desk (4)"}
+    assert client.post(url("kt_edit", project, session.pk), data).status_code == 302
+    assert "1 of 1 done" in client.get(url("plan", project)).text
+
+    line = support_plan.lines.first()
+    response = client.post(url("contact_add", project, line.pk), {"name": "Vendor desk"})
+    assert response.status_code == 400
+    assert "Give an e-mail or a phone" in response.text
+    response = client.post(url("escalation_add", project), {"target": "", "response_minutes": "0"})
+    assert response.status_code == 400
+    assert "This field is required" in response.text
+    response = client.post(
+        url("escalation_add", project), {"target": f"line-{line.pk}", "response_minutes": "45"}
+    )
+    assert response.status_code == 302
+    assert "responds within 45 min" in client.get(url("plan", project)).text
