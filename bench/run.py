@@ -248,6 +248,16 @@ def cutover_text(quick):
     return "\n".join(lines(figures))
 
 
+def support_text(quick):
+    """bench/bench_support.py: the coverage calendar of 5 lines over 6 weeks of hypercare."""
+    figures, problem = _hook("bench_support", {"repeats": 10} if quick else {}, 300)
+    if figures is None:
+        return f"Support coverage: {problem}"
+    from bench.bench_support import lines
+
+    return "\n".join(lines(figures))
+
+
 # --- Load test --------------------------------------------------------------------------
 
 
@@ -388,6 +398,8 @@ def main(argv=None):
     log(reminders)
     cutover = cutover_text(args.quick)
     log(cutover)
+    support = support_text(args.quick)
+    log(support)
     load = None
     if not (args.quick or args.skip_load):
         load = run_load_test(
@@ -431,6 +443,8 @@ def main(argv=None):
         reminders,
         "",
         cutover,
+        "",
+        support,
         "",
         *load_text,
         "",

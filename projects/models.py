@@ -23,6 +23,7 @@ class Phase(models.TextChoices):
     INITIATE = "initiate", "Initiate"
     IMPLEMENT = "implement", "Implement"
     PREPARE = "prepare", "Prepare"
+    HYPERCARE = "hypercare", "Hypercare"
     OPERATE = "operate", "Operate"
 
 

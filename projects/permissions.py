@@ -280,3 +280,45 @@ def can_vote_checkpoint(access, step):
     if not step.is_checkpoint or access.role not in CONTRIBUTORS:
         return False
     return access.user.pk in checkpoint_approver_ids(step)
+
+
+# --- Support plan and hypercare ---------------------------------------------------------
+
+
+def can_view_support(access):
+    return access.is_member
+
+
+def can_edit_support_plan(access):
+    """The project manager, the facilitator, and members holding the cutover manager's or
+    the support lead's stakeholder role."""
+    if _is(access, EDITORS):
+        return True
+    held = signoff_roles_held(access)
+    return SignoffRole.CUTOVER_MANAGER in held or SignoffRole.SUPPORT_LEAD in held
+
+
+def support_signoff_roles_eligible(access, plan):
+    """The support plan's required sign-off roles this person holds."""
+    return signoff_roles_held(access) & set(plan.signoff_roles or ())
+
+
+def can_sign_off_support_plan(access, plan):
+    return bool(support_signoff_roles_eligible(access, plan))
+
+
+def can_run_hypercare(access):
+    """Start and close hypercare (the project's phase moves): the project manager."""
+    return access.role == Role.PROJECT_MANAGER
+
+
+def can_log_check_in(access):
+    """The daily hypercare check-in: whoever edits the support plan."""
+    return can_edit_support_plan(access)
+
+
+def can_update_exit_criterion(access, criterion):
+    """An exit criterion's status: whoever edits the plan, and its owner (while a member)."""
+    if can_edit_support_plan(access):
+        return True
+    return access.role in CONTRIBUTORS and criterion.owner_id == access.user.pk

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reviews",
     "risks",
     "cutover",
+    "support",
     "decisions",
     "summaries",
     "reminders",

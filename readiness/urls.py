@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("risks.urls")),
     path("", include("cutover.urls")),
+    path("", include("support.urls")),
     path("", include("decisions.urls")),
     path("", include("summaries.urls")),
     path("admin/", admin.site.urls),

@@ -18,7 +18,34 @@ def project_world():
     ids.update(_review_ids(project, members))
     ids.update(_risk_ids(project, members, ids["item_pk"]))
     ids.update(_cutover_ids(project))
+    ids.update(_support_ids(project, members))
     return ids, members
+
+
+def _support_ids(project, members):
+    """A support plan with a line, a contact, an escalation level, a knowledge-transfer
+    session and an exit criterion."""
+    import datetime
+
+    from support import services
+
+    pm = members[Role.PROJECT_MANAGER]
+    plan = services.support_plan_create(
+        project=project, acting_user=pm, signoff_roles=["project_manager"]
+    )
+    line = services.line_save(
+        plan=plan, acting_user=pm, version=None, level="l1", team="Service desk"
+    )
+    contact = services.contact_add(line=line, acting_user=pm, member=pm)
+    level = services.escalation_add(plan=plan, acting_user=pm, response_minutes=15, line=line)
+    session = services.kt_session_save(
+        plan=plan, acting_user=pm, topic="Runbook", date=datetime.date(2026, 3, 2)
+    )
+    criterion = services.exit_criterion_add(plan=plan, acting_user=pm, text="No open P1")
+    return {
+        "line_pk": line.pk, "contact_pk": contact.pk, "level_pk": level.pk,
+        "session_pk": session.pk, "criterion_pk": criterion.pk,
+    }  # fmt: skip
 
 
 def _cutover_ids(project):

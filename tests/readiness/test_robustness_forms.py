@@ -81,6 +81,24 @@ FORM_VIEWS = [
     "cutover:step_finding",
     "cutover:event_correct",
     "cutover:checkpoint_vote",
+    "support:plan_create",
+    "support:plan_settings",
+    "support:sign_off",
+    "support:sign_off_revoke",
+    "support:line_add",
+    "support:line_edit",
+    "support:line_delete",
+    "support:contact_add",
+    "support:contact_delete",
+    "support:escalation_add",
+    "support:escalation_delete",
+    "support:kt_add",
+    "support:kt_edit",
+    "support:hypercare_start",
+    "support:hypercare_close",
+    "support:criterion_add",
+    "support:criterion_status",
+    "support:check_in",
 ]
 # Forms anyone can post without logging in.
 PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
@@ -108,9 +126,11 @@ def _form_field_names():
     import cutover.forms_runs
     import reviews.forms
     import risks.forms
+    import support.forms
 
     names = set()
-    for module in (accounts.forms, reviews.forms, risks.forms, cutover.forms, cutover.forms_runs):
+    for module in (accounts.forms, reviews.forms, risks.forms, cutover.forms, cutover.forms_runs,
+                   support.forms):  # fmt: skip
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, django_forms.BaseForm):
                 names |= set(getattr(value, "base_fields", {}))
@@ -128,7 +148,8 @@ def _harvest(client, ids):
         "reviews:workshop_create", "reviews:workshop_detail", "decisions:decision",
         "projects:members", "risks:risk_create", "risks:risk_detail", "risks:action_edit",
         "risks:quick_add", "password_change", "cutover:plan_settings", "cutover:step_edit",
-        "cutover:run", "cutover:event_correct", "cutover:step_finding",
+        "cutover:run", "cutover:event_correct", "cutover:step_finding", "support:plan",
+        "support:plan_settings", "support:line_edit", "support:kt_edit", "support:hypercare",
     ]  # fmt: skip
     names, values = set(), set()
     for name in pages:

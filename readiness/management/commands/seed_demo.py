@@ -7,6 +7,7 @@ from decisions.demo import seed_decisions
 from projects import demo as people_demo
 from reviews.demo import seed_reviews, seed_workshops
 from risks.demo import seed_risks
+from support.demo import seed_support
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         seed_risks(seeded)
         seed_workshops(seeded)
         seed_cutover(seeded)
+        seed_support(seeded)
         seed_decisions(seeded)
         self.stdout.write(self.style.SUCCESS(f"Demo project: {seeded['project']}"))
         self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")
