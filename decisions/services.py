@@ -80,6 +80,8 @@ def _snapshot(review, gate_state, tally, *, override):
             "overdue_actions": gate_state["overdue_actions"].count,
             "blocking_not_done": gate_state["blocking_not_done"].count,
             "cutover": gate_state["cutover"].as_dict(),
+            "criteria": gate_state["criteria"].as_list(),
+            "criteria_switched_off": gate_state["criteria"].switched_off,
         },
         "blocker_items": [
             {"key": i.key, "title": i.title, "status": i.status}
