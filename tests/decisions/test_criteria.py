@@ -556,3 +556,22 @@ def test_the_gate_page_query_count_stays_flat_with_criteria(
         assert (
             client.get(f"/projects/{project.pk}/reviews/{review.pk}/decision/").status_code == 200
         )
+
+
+def test_the_demo_seeds_criteria_once_with_one_stale_attested_value(db):
+    from django.core.management import call_command
+
+    from decisions.criteria import project_criteria
+    from projects.models import Project
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    project = Project.objects.filter(gate_criteria__isnull=False).distinct().get()
+    review = project.reviews.order_by("-created_at").first()
+    own = [row for row in project_criteria(project) if row.kind != "builtin"]
+    assert len(own) == 4
+    states = {r.label: r.state for r in gate(review)["criteria"] if r.kind == "attested"}
+    assert states == {
+        "Severity-1 UAT defects open exactly 0": "met",
+        "Unreconciled open-item balances (EUR thousands) at most 5": "missing",
+    }
