@@ -12,7 +12,15 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from decisions.models import Attestation, CriterionKind, Decision, GateCriterion, Outcome, Vote
+from decisions.models import (
+    Attestation,
+    CriterionKind,
+    Decision,
+    GateCriterion,
+    GateCriterionChange,
+    Outcome,
+    Vote,
+)
 from decisions.services import decision_open, decision_record, vote_cast
 from decisions.services_criteria import gate_criterion_attest, gate_criterion_create
 from projects.models import GoLiveDateChange, Project
@@ -98,6 +106,8 @@ def seed_criteria(seeded):
         criterion=reconciliation, acting_user=people["facilitator@demo.example.com"], value=3,
         evidence="Mock load 2 reconciliation workbook.",
     )  # fmt: skip
-    Attestation.objects.filter(pk=attested.pk).update(
-        attested_at=timezone.now() - datetime.timedelta(days=21)
-    )
+    three_weeks_ago = timezone.now() - datetime.timedelta(days=21)
+    Attestation.objects.filter(pk=attested.pk).update(attested_at=three_weeks_ago)
+    GateCriterionChange.objects.filter(project=project, note__startswith="attested").filter(
+        criterion_label__startswith="Unreconciled"
+    ).update(created_at=three_weeks_ago)
