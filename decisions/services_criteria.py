@@ -175,3 +175,28 @@ def gate_criterion_attest(*, criterion, acting_user, value, evidence="", evidenc
         {"value": ["", str(value)]}, f"attested: {evidence or evidence_link}",
     )  # fmt: skip
     return attestation
+
+
+@transaction.atomic
+def gate_criterion_move(*, criterion, acting_user, up):
+    """Move one of the team's criteria a place up or down (the gate lists them in order)."""
+    _require_manager(criterion.project, acting_user)
+    Project.objects.select_for_update().get(pk=criterion.project_id)
+    rows = list(
+        GateCriterion.objects.filter(project_id=criterion.project_id)
+        .exclude(kind=CriterionKind.BUILTIN)
+        .order_by("order", "pk")
+    )
+    index = next(i for i, row in enumerate(rows) if row.pk == criterion.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(rows):
+        return
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows, start=1):
+        if row.order != position:
+            row.order = position
+            row.save(update_fields=["order", "updated_at"])
+    _record(
+        criterion.project, acting_user, criterion_label(rows[other]),
+        {"position": [str(index + 1), str(other + 1)]}, "moved up" if up else "moved down",
+    )  # fmt: skip

@@ -32,6 +32,11 @@ urlpatterns = [
         name="criterion_remove",
     ),
     path(
+        project + "criteria/<int:criterion_pk>/move/",
+        views_criteria.criterion_move,
+        name="criterion_move",
+    ),
+    path(
         project + "criteria/<int:criterion_pk>/attest/",
         views_criteria.criterion_attest,
         name="criterion_attest",

@@ -15,6 +15,7 @@ from decisions.services_criteria import (
     gate_criterion_attest,
     gate_criterion_builtin_switch,
     gate_criterion_create,
+    gate_criterion_move,
     gate_criterion_remove,
     gate_criterion_update,
 )
@@ -44,8 +45,6 @@ def _settings_page(request, access, *, forms=None, attest_forms=None, status=200
         or ThresholdCriterionForm(prefix="threshold"),
         "attested_form": forms.get(CriterionKind.ATTESTED)
         or AttestedCriterionForm(prefix="attested"),
-        "may_manage": permissions.can_manage_gate_criteria(access),
-        "may_attest": permissions.can_attest_gate_criterion(access),
     }
     return render(request, "decisions/criteria.html", context, status=status)
 
@@ -157,3 +156,15 @@ def criterion_attest(request, access, criterion_pk):
             messages.success(request, "Value attested.")
             return _back(access)
     return _settings_page(request, access, attest_forms={criterion.pk: form}, status=422)
+
+
+@require_POST
+@project_view
+def criterion_move(request, access, criterion_pk):
+    criterion = criterion_get(access, criterion_pk)
+    if not permissions.can_manage_gate_criteria(access):
+        raise PermissionDenied
+    gate_criterion_move(
+        criterion=criterion, acting_user=request.user, up=request.POST.get("direction") == "up"
+    )
+    return _back(access)

@@ -575,3 +575,18 @@ def test_the_demo_seeds_criteria_once_with_one_stale_attested_value(db):
         "Severity-1 UAT defects open exactly 0": "met",
         "Unreconciled open-item balances (EUR thousands) at most 5": "missing",
     }
+
+
+def test_the_project_manager_reorders_the_teams_criteria(client_for, review, project, members):
+    first = threshold(project, members, metric="open_risks")
+    second = attested(project, members)
+    third = threshold(project, members, metric="open_actions")
+    client = client_for(members[PM])
+    url = f"{criteria_url(project)}{third.pk}/move/"
+    assert client.post(url, {"direction": "up"}).status_code == 302
+    keys = [r.key for r in gate(review)["criteria"] if r.kind != "builtin"]
+    assert keys == [f"threshold-{first.pk}", f"threshold-{third.pk}", f"attested-{second.pk}"]
+    client.post(f"{criteria_url(project)}{first.pk}/move/", {"direction": "up"})  # already first
+    assert [r.key for r in gate(review)["criteria"] if r.kind != "builtin"] == keys
+    assert client_for(members[F]).post(url, {"direction": "up"}).status_code == 403
+    assert GateCriterionChange.objects.filter(note="moved up").count() == 1
