@@ -16,11 +16,11 @@ urlpatterns = [
     path(project + "decisions/<int:decision_pk>/", views.decision_detail, name="decision_detail"),
     path(project + "criteria/", views_criteria.criteria_page, name="criteria"),
     path(
-        project + "criteria/builtin/<slug:key>/",
+        project + "criteria/builtin/",
         views_criteria.criterion_builtin_switch,
         name="criterion_builtin",
     ),
-    path(project + "criteria/add/<slug:kind>/", views_criteria.criterion_add, name="criterion_add"),
+    path(project + "criteria/add/", views_criteria.criterion_add, name="criterion_add"),
     path(
         project + "criteria/<int:criterion_pk>/edit/",
         views_criteria.criterion_edit,

@@ -57,9 +57,10 @@ def criteria_page(request, access):
 
 @require_POST
 @project_view
-def criterion_builtin_switch(request, access, key):
+def criterion_builtin_switch(request, access):
     if not permissions.can_manage_gate_criteria(access):
         raise PermissionDenied
+    key = request.POST.get("key", "")
     enabled = request.POST.get("enabled") == "on"
     try:
         gate_criterion_builtin_switch(
@@ -76,9 +77,10 @@ def criterion_builtin_switch(request, access, key):
 
 @require_POST
 @project_view
-def criterion_add(request, access, kind):
+def criterion_add(request, access):
     if not permissions.can_manage_gate_criteria(access):
         raise PermissionDenied
+    kind = request.POST.get("kind", "")
     if kind not in FORMS:
         return _back(access)
     form = FORMS[kind](request.POST, prefix=kind)

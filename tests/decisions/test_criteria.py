@@ -401,7 +401,7 @@ def test_an_outsider_gets_a_404(client_for, project, members, outsider):
     criterion = attested(project, members)
     client = client_for(outsider)
     assert client.get(criteria_url(project)).status_code == 404
-    assert client.post(criteria_url(project) + "add/threshold/", {}).status_code == 404
+    assert client.post(criteria_url(project) + "add/", {"kind": "threshold"}).status_code == 404
     assert client.post(f"{criteria_url(project)}{criterion.pk}/attest/", {}).status_code == 404
 
 
@@ -421,10 +421,15 @@ def test_another_projects_criterion_is_a_404(client_for, project, members):
 def test_only_the_project_manager_sets_the_criteria(client_for, project, members, role):
     client = client_for(members[role])
     added = client.post(
-        criteria_url(project) + "add/threshold/",
-        {"threshold-metric": "open_risks", "threshold-comparator": "lte", "threshold-target": "4"},
+        criteria_url(project) + "add/",
+        {
+            "kind": "threshold",
+            "threshold-metric": "open_risks",
+            "threshold-comparator": "lte",
+            "threshold-target": "4",
+        },
     )
-    switched = client.post(criteria_url(project) + "builtin/blockers/")
+    switched = client.post(criteria_url(project) + "builtin/", {"key": "blockers"})
     if role == PM:
         assert (added.status_code, switched.status_code) == (302, 302)
         assert GateCriterion.objects.filter(metric="open_risks", target=4).exists()
@@ -455,8 +460,13 @@ def test_who_attests_a_value(client_for, project, members, role, may):
 def test_bad_input_is_a_message_in_the_page(client_for, project, members):
     client = client_for(members[PM])
     response = client.post(
-        criteria_url(project) + "add/attested/",
-        {"attested-label": "", "attested-comparator": "eq", "attested-target": "-1"},
+        criteria_url(project) + "add/",
+        {
+            "kind": "attested",
+            "attested-label": "",
+            "attested-comparator": "eq",
+            "attested-target": "-1",
+        },
     )
     assert response.status_code == 422
     page = response.content.decode()
