@@ -69,9 +69,11 @@ def criterion_builtin_switch(request, access):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, "Criterion switched on." if enabled else "Criterion switched off."
-        )
+        switched = "Criterion switched on." if enabled else "Criterion switched off."
+        if request.htmx:  # the built-ins' card alone, with the news in it
+            context = {"settings": criteria_settings(access), "switched": switched}
+            return render(request, "decisions/criteria.html#builtins", context)
+        messages.success(request, switched)
     return _back(access)
 
 

@@ -600,3 +600,16 @@ def test_the_project_manager_reorders_the_teams_criteria(client_for, review, pro
     assert [r.key for r in gate(review)["criteria"] if r.kind != "builtin"] == keys
     assert client_for(members[F]).post(url, {"direction": "up"}).status_code == 403
     assert GateCriterionChange.objects.filter(note="moved up").count() == 1
+
+
+def test_switching_a_built_in_in_place_swaps_only_its_card(client_for, project, members):
+    response = client_for(members[PM]).post(
+        criteria_url(project) + "builtin/", {"key": "blockers"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section class="card shadow-sm mb-4" id="builtin-card"')
+    assert "Criterion switched off." in page
+    assert "Switch on: No open go-live blocker" in page
+    assert "The team's criteria" not in page
+    assert not GateCriterion.objects.get(builtin_key="blockers").enabled
