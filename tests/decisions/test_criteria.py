@@ -613,3 +613,22 @@ def test_switching_a_built_in_in_place_swaps_only_its_card(client_for, project, 
     assert "Switch on: No open go-live blocker" in page
     assert "The team's criteria" not in page
     assert not GateCriterion.objects.get(builtin_key="blockers").enabled
+
+
+def test_the_vote_opened_e_mail_names_the_criteria_not_met(
+    review, project, members, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from decisions.services import decision_open
+
+    attested(project, members)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision_open(review=review, acting_user=members[F])
+    (opened,) = mail.outbox
+    assert (
+        "Go / no-go criteria not met: Every mandatory item done and signed off (not met); "
+        "Severity-1 UAT defects open exactly 0 (missing)"
+    ) in opened.body
+    html = opened.alternatives[0][0]
+    assert "<strong>Severity-1 UAT defects open exactly 0</strong> (missing)" in html
