@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from decisions.models import Decision, Vote
+from decisions.models import Decision, GateCriterion, Vote
 
 
 class VoteInline(admin.TabularInline):
@@ -21,3 +21,12 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_filter = ["status", "outcome"]
     list_select_related = ["review", "recorded_by"]
     inlines = [VoteInline]
+
+
+@admin.register(GateCriterion)
+class GateCriterionAdmin(ReadOnlyAdmin):
+    """Read-only: criteria change through the settings page (``services_criteria``)."""
+
+    list_display = ["project", "kind", "builtin_key", "metric", "label", "enabled", "order"]
+    list_filter = ["kind", "enabled"]
+    list_select_related = ["project"]

@@ -1,4 +1,5 @@
-"""The demo's past go / no-go decision for `manage.py seed_demo` (see ``projects.demo``).
+"""The demo's past go / no-go decision and the criteria the team agreed since, for
+`manage.py seed_demo` (see ``projects.demo``).
 
 The story: six weeks ago the early review found the original go-live date (two weeks from
 today) not feasible; both approvers voted no-go, and the project manager recorded a no-go
@@ -11,8 +12,17 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from decisions.models import Decision, Outcome, Vote
+from decisions.models import (
+    Attestation,
+    CriterionKind,
+    Decision,
+    GateCriterion,
+    GateCriterionChange,
+    Outcome,
+    Vote,
+)
 from decisions.services import decision_open, decision_record, vote_cast
+from decisions.services_criteria import gate_criterion_attest, gate_criterion_create
 from projects.models import GoLiveDateChange, Project
 from reviews.demo import EARLY_REVIEW_TITLE
 
@@ -28,6 +38,7 @@ def seed_decisions(seeded):
     facilitator = people["facilitator@demo.example.com"]
     approvers = [people["approver@demo.example.com"], people["approver2@demo.example.com"]]
     early = seeded["reviews"][EARLY_REVIEW_TITLE]
+    seed_criteria(seeded)
     if Decision.objects.filter(review=early).exists():
         return
     planned_now = project.go_live_date
@@ -62,3 +73,41 @@ def seed_decisions(seeded):
     )  # fmt: skip
     Vote.objects.filter(decision=decision).update(created_at=then)
     GoLiveDateChange.objects.filter(pk=decision.go_live_change_id).update(created_at=then)
+
+
+@transaction.atomic
+def seed_criteria(seeded):
+    """Two thresholds and two attested values the team agreed after the no-go: the UAT
+    defects attested this week, the data reconciliation three weeks ago (stale: missing)."""
+    project = seeded["project"]
+    if GateCriterion.objects.filter(project=project).exclude(kind=CriterionKind.BUILTIN).exists():
+        return
+    people = seeded["people"]
+    pm = people["pm@demo.example.com"]
+    for metric, comparator, target in (("open_high_risks", "lte", 2), ("open_actions", "lte", 10)):
+        gate_criterion_create(
+            project=project, acting_user=pm, kind=CriterionKind.THRESHOLD, metric=metric,
+            comparator=comparator, target=target,
+        )  # fmt: skip
+    uat = gate_criterion_create(
+        project=project, acting_user=pm, kind=CriterionKind.ATTESTED,
+        label="Severity-1 UAT defects open", comparator="eq", target=0, max_age_days=7,
+    )  # fmt: skip
+    gate_criterion_attest(
+        criterion=uat, acting_user=people["approver@demo.example.com"], value=0,
+        evidence="UAT defect log, filter “Sev-1 open”, reviewed at the weekly UAT call.",
+    )  # fmt: skip
+    reconciliation = gate_criterion_create(
+        project=project, acting_user=pm, kind=CriterionKind.ATTESTED,
+        label="Unreconciled open-item balances (EUR thousands)", comparator="lte", target=5,
+        max_age_days=14,
+    )  # fmt: skip
+    attested = gate_criterion_attest(
+        criterion=reconciliation, acting_user=people["facilitator@demo.example.com"], value=3,
+        evidence="Mock load 2 reconciliation workbook.",
+    )  # fmt: skip
+    three_weeks_ago = timezone.now() - datetime.timedelta(days=21)
+    Attestation.objects.filter(pk=attested.pk).update(attested_at=three_weeks_ago)
+    GateCriterionChange.objects.filter(project=project, note__startswith="attested").filter(
+        criterion_label__startswith="Unreconciled"
+    ).update(created_at=three_weeks_ago)

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import TimeStampedModel
+from core.models import ChangeRecord, TimeStampedModel
 
 
 class Outcome(models.TextChoices):
@@ -163,3 +163,97 @@ class DecisionCondition(models.Model):
     @property
     def is_open(self):
         return self.met_at is None and self.missed_at is None
+
+
+class CriterionKind(models.TextChoices):
+    BUILTIN = "builtin", "Built-in"
+    THRESHOLD = "threshold", "Threshold"
+    ATTESTED = "attested", "Attested"
+
+
+class Comparator(models.TextChoices):
+    AT_MOST = "lte", "at most (≤)"
+    FEWER_THAN = "lt", "fewer than (<)"
+    EXACTLY = "eq", "exactly (=)"
+    AT_LEAST = "gte", "at least (≥)"
+
+
+class GateCriterion(TimeStampedModel):
+    """One go / no-go criterion the project's team agreed on.
+
+    A built-in criterion (``builtin_key``, see ``decisions.criteria.BUILTINS``) is on until
+    the project switches it off: a project that never configured its criteria has no rows
+    and the gate checks every built-in, as it always did. A threshold compares a count the
+    app knows (``metric``) with ``target``; an attested criterion compares the value the team
+    last typed in (an ``Attestation``) with ``target``, and a value older than
+    ``max_age_days`` counts as missing.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="gate_criteria"
+    )
+    kind = models.CharField(max_length=10, choices=CriterionKind.choices)
+    # Not a choices field: the registry of built-ins grows without a migration.
+    builtin_key = models.CharField(max_length=40, blank=True)
+    metric = models.CharField(max_length=40, blank=True)
+    label = models.CharField(max_length=200, blank=True)
+    comparator = models.CharField(max_length=3, choices=Comparator.choices, blank=True)
+    target = models.IntegerField(null=True, blank=True)
+    max_age_days = models.PositiveIntegerField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    order = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "builtin_key"],
+                condition=models.Q(kind="builtin"),
+                name="gate_criterion_one_row_per_builtin",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="builtin") | ~models.Q(builtin_key=""),
+                name="gate_criterion_builtin_has_key",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or self.builtin_key or self.metric
+
+
+class Attestation(models.Model):
+    """A value of an attested criterion typed in by a member, with its evidence.
+
+    Append-only: a new value adds a row; the latest one counts."""
+
+    criterion = models.ForeignKey(
+        GateCriterion, on_delete=models.CASCADE, related_name="attestations"
+    )
+    value = models.IntegerField()
+    evidence = models.TextField(blank=True)
+    evidence_link = models.URLField(max_length=500, blank=True)
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-attested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"
+
+
+class GateCriterionChange(ChangeRecord):
+    """One saved change of a project's criteria (added, edited, switched, removed, attested).
+
+    Kept on the project, not the criterion, so a removed criterion's history stays."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="gate_criterion_changes"
+    )
+    criterion_label = models.CharField(max_length=200)
+
+    def __str__(self):
+        return f"{self.criterion_label} ({self.created_at:%Y-%m-%d})"

@@ -3,11 +3,11 @@
 from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from core.lists import bounded, bounded_list
+from core.lists import Bounded, bounded, bounded_list
 from cutover.summary import cutover_criteria
+from decisions import criteria as gate_criteria
 from decisions.models import Decision, DecisionCondition, Vote
 from projects.models import Role, VoteRule
 from projects.selectors import members_in_roles, memberships_of_project
@@ -16,6 +16,7 @@ from reviews.scoring import signoff_state
 from reviews.selectors.items import signoff_rows
 from reviews.selectors.scores import scores_for_reviews
 from risks.selectors import go_live_blockers, open_blocker_risks_query, overdue_actions_query
+from support.summary import support_criteria
 
 # How many of each list the gate page shows; the counts are always whole.
 GATE_LIST_LENGTH = 15
@@ -28,7 +29,8 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
     items not done and signed, items a stakeholder rejected, overdue mitigation actions; and,
     apart, the items of blocker severity not done yet; and, for a project with a cutover plan,
     whether it is signed off and its last rehearsal fits the window with the buffer. The
-    score comes from the score cache.
+    score comes from the score cache. ``criteria`` are the project's go / no-go criteria
+    evaluated against all this (``decisions.criteria``); the gate is clear when each is met.
     """
     project = review.project
     score = scores_for_reviews([review])[review.pk]
@@ -49,25 +51,14 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
         ),
         limit,
     )
-    # Items whose evidence (still shown) passed its "valid until" day: the proof is stale.
-    expired_evidence = bounded(
-        items.filter(
-            Exists(
-                ItemEvidence.objects.filter(
-                    item=OuterRef("pk"),
-                    removed_at__isnull=True,
-                    valid_until__lt=timezone.localdate(),
-                )
-            )
-        ),
-        limit,
-    )
+    expired_evidence = bounded(expired_evidence_query(review), limit)
     unsigned = unsigned_mandatory_items(review)
     blocker_risks = bounded(open_blocker_risks_query(project), limit)
     overdue = bounded(overdue_actions_query(project), limit)
     blockers = go_live_blockers(score, findings=blocker_risks.count)
-    cutover = cutover_criteria(project)
-    return {
+    facts = {
+        "project": project,
+        "review": review,
         "score": score,
         "go_live_blockers": blockers,
         "blocker_items": blocker_items,
@@ -77,12 +68,24 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
         "unsigned_mandatory": bounded_list(unsigned, limit),
         "overdue_actions": overdue,
         "expired_evidence": expired_evidence,
-        "cutover": cutover,
-        "clear": cutover.met
-        and not (
-            blockers.total or unsigned or overdue.count or rejected.count or expired_evidence.count
-        ),
+        "cutover": cutover_criteria(project),
+        "support": support_criteria(project),
     }
+    criteria = gate_criteria.evaluate(facts)
+    # Clear when every criterion the team keeps on is met (by default the built-ins: no
+    # go-live blocker, mandatory items signed, no rejection, no overdue action, cutover).
+    return {**facts, "criteria": criteria, "clear": criteria.met}
+
+
+def expired_evidence_query(review):
+    """Items whose evidence (still shown) passed its "valid until" day: the proof is stale."""
+    return review.items.order_by("section__order", "order", "key").filter(
+        Exists(
+            ItemEvidence.objects.filter(
+                item=OuterRef("pk"), removed_at__isnull=True, valid_until__lt=timezone.localdate()
+            )
+        )
+    )
 
 
 def unsigned_mandatory_items(review):
@@ -156,23 +159,8 @@ def overrides(gate_state, tally):
     """What a go or conditional go recorded now would override, one sentence each."""
     overridden = []
     if not gate_state["clear"]:
-        parts = []
-        blockers = gate_state["go_live_blockers"]
-        if blockers.total:
-            parts.append(f"{blockers.total} go-live blocker{pluralize(blockers.total)}")
-        if gate_state["unsigned_mandatory"].count:
-            count = gate_state["unsigned_mandatory"].count
-            parts.append(f"{count} mandatory item{pluralize(count)} not done and signed")
-        if gate_state["rejected_items"].count:
-            count = gate_state["rejected_items"].count
-            parts.append(f"{count} rejected item{pluralize(count)}")
-        if gate_state["overdue_actions"].count:
-            count = gate_state["overdue_actions"].count
-            parts.append(f"{count} overdue action{pluralize(count)}")
-        if gate_state["expired_evidence"].count:
-            count = gate_state["expired_evidence"].count
-            parts.append(f"{count} item{pluralize(count)} with expired evidence")
-        parts.extend(gate_state["cutover"].unmet())
+        # Each unmet criterion by name, in the criteria's order.
+        parts = gate_state["criteria"].phrases()
         state = gate_state["score"].state_label.lower()
         overridden.append(f"a {state} gate: {', '.join(parts)}")
     if not tally["met"]:
@@ -278,3 +266,48 @@ def latest_decisions_of_reviews(reviews):
         decision.review = by_id[decision.review_id]  # its link needs the review's project
         latest[decision.review_id] = decision
     return latest
+
+
+def summary_facts(review, *, score, items, blocker_risk_count, overdue_action_count, cutover):
+    """The gate's facts from what a summary already loaded (``items`` with their
+    ``signoff``), so its criteria cost the criteria's own queries only."""
+    unsigned = [
+        item
+        for item in items
+        if item.mandatory
+        and item.status != ItemStatus.NOT_APPLICABLE
+        and not (item.is_up_for_signoff and item.signoff.signed)
+    ]
+    blocking = [
+        item
+        for item in items
+        if item.severity == ItemSeverity.BLOCKER and item.status not in SETTLED_STATUSES
+    ]
+    return {
+        "project": review.project,
+        "review": review,
+        "score": score,
+        "go_live_blockers": go_live_blockers(score, findings=blocker_risk_count),
+        "blocker_risks": Bounded([], blocker_risk_count),
+        "blocking_not_done": bounded_list(blocking, 0),
+        "rejected_items": bounded_list([i for i in items if i.signoff.rejections], 0),
+        "unsigned_mandatory": bounded_list(unsigned, 0),
+        "overdue_actions": Bounded([], overdue_action_count),
+        "expired_evidence": Bounded([], expired_evidence_query(review).count()),
+        "cutover": cutover,
+        "support": support_criteria(review.project),
+    }
+
+
+def criteria_for_summary(review, decision, facts):
+    """The go / no-go criteria a summary lists: as frozen in a recorded decision's snapshot,
+    else evaluated now against ``facts`` (``summary_facts``)."""
+    frozen = ((decision.snapshot or {}).get("gate") or {}) if decision is not None else {}
+    if decision is not None and decision.is_recorded and "criteria" in frozen:
+        return {
+            "frozen": True,
+            "rows": frozen["criteria"],
+            "switched_off": frozen.get("criteria_switched_off", []),
+        }
+    criteria = gate_criteria.evaluate(facts)
+    return {"frozen": False, "rows": criteria.as_list(), "switched_off": criteria.switched_off}

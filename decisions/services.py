@@ -81,6 +81,9 @@ def _snapshot(review, gate_state, tally, *, override):
             "expired_evidence": gate_state["expired_evidence"].count,
             "blocking_not_done": gate_state["blocking_not_done"].count,
             "cutover": gate_state["cutover"].as_dict(),
+            "support": gate_state["support"].as_dict(),
+            "criteria": gate_state["criteria"].as_list(),
+            "criteria_switched_off": gate_state["criteria"].switched_off,
         },
         "blocker_items": [
             {"key": i.key, "title": i.title, "status": i.status}

@@ -197,6 +197,21 @@ def can_meet_condition(access, condition):
     )
 
 
+def can_manage_gate_criteria(access):
+    """Switch the built-in go / no-go criteria on or off, add, edit and remove the team's
+    own: the project manager. Every member reads them on the gate."""
+    return access.role == Role.PROJECT_MANAGER
+
+
+ATTESTERS = frozenset({Role.PROJECT_MANAGER, Role.FACILITATOR, Role.APPROVER})
+
+
+def can_attest_gate_criterion(access):
+    """Type in the value of an attested criterion, with evidence: the project manager, the
+    facilitator and the approvers (who answer for the decision)."""
+    return _is(access, ATTESTERS)
+
+
 # --- Summary PDFs ---------------------------------------------------------------
 
 

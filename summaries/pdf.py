@@ -21,8 +21,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cutover.summary import cutover_summary
-from decisions.selectors import latest_decision
+from cutover.summary import CutoverCriteria, cutover_summary
+from decisions.selectors import criteria_for_summary, latest_decision, summary_facts
 from projects.logos import LOGO_FORMATS, LOGO_MAX_BYTES
 from projects.models import Role
 from projects.selectors import memberships_of_project
@@ -89,6 +89,13 @@ def summary_context(review, *, generated_at=None):
     blocker_rows, blockers_not_started = executive.blocker_rows(blocker_items)
     blocker_risks = [risk for risk in open_risks if risk.is_blocker]
     sections = [(section, by_section[section.pk]) for section in sections]
+    cutover = cutover_summary(project)
+    owner_overdue = sum(group.overdue_count for group in owner_groups)
+    facts = summary_facts(
+        review, score=score, items=items, blocker_risk_count=len(blocker_risks),
+        overdue_action_count=owner_overdue,
+        cutover=cutover.criteria if cutover else CutoverCriteria(in_use=False),
+    )  # fmt: skip
     return {
         "project": project,
         "review": review,
@@ -106,6 +113,7 @@ def summary_context(review, *, generated_at=None):
         "checklist": executive.checklist_sections(sections),
         "signoff_sections": executive.signoff_sections(sections),
         "decision": decision,
+        "criteria": criteria_for_summary(review, decision, facts),
         "votes_awaited": executive.votes_awaited(decision, approvers, project),
         "open_conditions": executive.open_conditions(decision),
         "signoffs_awaited": executive.signoffs_awaited(items),
@@ -113,7 +121,7 @@ def summary_context(review, *, generated_at=None):
         "trend": executive.review_trend(review, items, score),
         "owner_groups": owner_groups,
         "open_action_count": sum(len(group.actions) for group in owner_groups),
-        "overdue_action_count": sum(group.overdue_count for group in owner_groups),
+        "overdue_action_count": owner_overdue,
         "project_managers": [m.user for m in memberships if m.role == Role.PROJECT_MANAGER],
         "approvers": approvers,
         "open_risks": open_risks,
@@ -123,7 +131,7 @@ def summary_context(review, *, generated_at=None):
         # As the go / no-go gate counts them: flagged items open, blocker findings open.
         "go_live_blockers": go_live_blockers(score, findings=len(blocker_risks)),
         "rejected_items": [item for item in items if item.signoff.rejections],
-        "cutover": cutover_summary(project),
+        "cutover": cutover,
         "heatmap": open_risks_heatmap(
             project, title="Heat map of open risks and issues", dom_id="summary-heatmap"
         ),

@@ -35,7 +35,7 @@ urlpatterns = [
     path(plan + "hypercare/close/", views.hypercare_close_view, name="hypercare_close"),
     path(plan + "hypercare/criteria/", views.criterion_add_view, name="criterion_add"),
     path(
-        plan + "hypercare/criteria/<int:criterion_pk>/",
+        plan + "hypercare/criteria/<int:exit_criterion_pk>/",
         views.criterion_status_view,
         name="criterion_status",
     ),

@@ -432,8 +432,8 @@ def criterion_add_view(request, access):
 
 @require_http_methods(["POST"])
 @project_view
-def criterion_status_view(request, access, criterion_pk):
-    criterion = selectors.criterion_get(access, criterion_pk)
+def criterion_status_view(request, access, exit_criterion_pk):
+    criterion = selectors.criterion_get(access, exit_criterion_pk)
     if not permissions.can_update_exit_criterion(access, criterion):
         raise PermissionDenied("Only the criterion's owner and the plan's editors change it.")
     form = CriterionStatusForm(request.POST)

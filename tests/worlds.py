@@ -19,6 +19,7 @@ def project_world():
     ids.update(_risk_ids(project, members, ids["item_pk"]))
     ids.update(_cutover_ids(project))
     ids.update(_support_ids(project, members))
+    ids.update(_criterion_ids(project))
     return ids, members
 
 
@@ -44,8 +45,23 @@ def _support_ids(project, members):
     criterion = services.exit_criterion_add(plan=plan, acting_user=pm, text="No open P1")
     return {
         "line_pk": line.pk, "contact_pk": contact.pk, "level_pk": level.pk,
-        "session_pk": session.pk, "criterion_pk": criterion.pk,
+        "session_pk": session.pk, "exit_criterion_pk": criterion.pk,
     }  # fmt: skip
+
+
+def _criterion_ids(project):
+    """An attested go / no-go criterion with a value."""
+    from decisions.models import Attestation, GateCriterion
+
+    criterion = GateCriterion.objects.create(
+        project=project, kind="attested", label="Severity-1 defects open", comparator="eq",
+        target=0, max_age_days=7,
+    )  # fmt: skip
+    Attestation.objects.create(
+        criterion=criterion, value=0, evidence="Defect log",
+        attested_by=project.memberships.first().user,
+    )  # fmt: skip
+    return {"criterion_pk": criterion.pk}
 
 
 def _cutover_ids(project):

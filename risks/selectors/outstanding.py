@@ -6,6 +6,7 @@ through these (never its models), each in one query.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from risks.models import (
@@ -15,6 +16,8 @@ from risks.models import (
     MitigationAction,
     Risk,
     RiskType,
+    SeverityBand,
+    severity_score_range,
 )
 
 from .heatmap import heatmap
@@ -127,3 +130,25 @@ def go_live_blockers(score, *, findings):
 def open_blocker_count(project):
     """The project's findings flagged as blockers and still open (one query)."""
     return Risk.objects.filter(project=project, is_blocker=True, status__in=ACTIVE_STATUSES).count()
+
+
+def open_risk_counts(project):
+    """How many risks and issues are open, and how many of them are high or critical (one
+    query): the counts the go / no-go criteria compare with their thresholds."""
+    high_from, _ = severity_score_range(SeverityBand.HIGH)
+    return (
+        Risk.objects.filter(project=project, status__in=ACTIVE_STATUSES)
+        .exclude(type=RiskType.ASSERTION)
+        .annotate(rating=F("likelihood") * F("impact"))
+        .aggregate(
+            open_risks=Count("pk"),
+            open_high_risks=Count("pk", filter=Q(rating__gte=high_from)),
+        )
+    )
+
+
+def open_action_count(project):
+    """The project's mitigation actions still open (one query)."""
+    return MitigationAction.objects.filter(
+        risk__project=project, status__in=OPEN_ACTION_STATUSES
+    ).count()

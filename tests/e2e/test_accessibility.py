@@ -23,6 +23,7 @@ PAGES = [
     "my actions",
     "actions by owner",
     "go / no-go",
+    "go / no-go criteria",
     "decision",
 ]
 
@@ -50,6 +51,7 @@ def _url(name, demo):
         "my actions": reverse("risks:my_actions"),
         "actions by owner": reverse("risks:actions_by_owner", args=[project.pk]),
         "go / no-go": reverse("decisions:decision", kwargs=ids),
+        "go / no-go criteria": reverse("decisions:criteria", args=[project.pk]),
     }[name]
 
 

@@ -39,6 +39,7 @@ def _pages(demo):
         ("awaiting-signoff", reverse("reviews:awaiting_signoff")),
         ("go-no-go", reverse("decisions:decision", kwargs=ids)),
         ("decisions", reverse("decisions:decision_list", args=[project.pk])),
+        ("gate-criteria", reverse("decisions:criteria", args=[project.pk])),
         ("reviews", reverse("reviews:review_list", args=[project.pk])),
         ("decision", Decision.objects.get(review__project=project, status="recorded").get_absolute_url()),
         ("cutover-plan", reverse("cutover:plan", args=[project.pk])),

@@ -39,6 +39,12 @@ FORM_VIEWS = [
     "decisions:decision_open",
     "decisions:decision_record",
     "decisions:decision_vote",
+    "decisions:criterion_add",
+    "decisions:criterion_attest",
+    "decisions:criterion_builtin",
+    "decisions:criterion_edit",
+    "decisions:criterion_move",
+    "decisions:criterion_remove",
     "reviews:evidence_add",
     "reviews:evidence_remove",
     "reviews:item_detail",
@@ -124,16 +130,27 @@ def _form_field_names():
     import accounts.forms
     import cutover.forms
     import cutover.forms_runs
+    import decisions.forms_criteria
     import reviews.forms
     import risks.forms
     import support.forms
 
     names = set()
-    for module in (accounts.forms, reviews.forms, risks.forms, cutover.forms, cutover.forms_runs,
-                   support.forms):  # fmt: skip
+    modules = (
+        accounts.forms, reviews.forms, risks.forms, cutover.forms, cutover.forms_runs,
+        decisions.forms_criteria, support.forms,
+    )  # fmt: skip
+    for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, django_forms.BaseForm):
                 names |= set(getattr(value, "base_fields", {}))
+    # The criteria page's forms carry a prefix, and its buttons a hidden key, kind or direction.
+    for prefix, form in (
+        ("threshold", decisions.forms_criteria.ThresholdCriterionForm),
+        ("attested", decisions.forms_criteria.AttestedCriterionForm),
+    ):
+        names |= {f"{prefix}-{name}" for name in form.base_fields}
+    names |= {"key", "kind", "direction"}
     names |= {f"action-{name}" for name in ("description", "owner", "due_date")}
     for index in range(2):
         names |= {f"condition-{index}-{name}" for name in ("description", "owner", "due_date")}
