@@ -113,3 +113,20 @@ def test_a_go_over_the_support_criteria_is_an_override_that_names_them(project, 
         "1 knowledge-transfer session not done (1 of 2 done)."
     )
     assert recorded.snapshot["gate"]["support"]["knowledge_transfer_total"] == 2
+
+
+def test_the_gate_page_shows_the_support_plan(client_for, project, members):
+    review = make_review(project, acting_user=members[Role.FACILITATOR])
+    client = client_for(members[Role.VIEWER])
+    url = f"{review.get_absolute_url()}decision/"
+    assert "This project has no support plan, so the gate does not check one." in (
+        client.get(url).text
+    )
+    plan = make_support_plan(project, members[Role.PROJECT_MANAGER], lines=1, sessions=2)
+    make_cutover_plan(project, steps=1)
+    sign_support_plan(plan, members)
+    page = client.get(url).text
+    section = page.split('id="gate-support"')[1].split("</ul>")[0]
+    assert "The support plan is signed off." in section
+    assert "L1 has no cover Friday 18:00" in section
+    assert "Knowledge transfer: 1 of 2 sessions done." in section
