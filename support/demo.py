@@ -44,7 +44,7 @@ def _line(plan, user, level, team, handles, hours, exceptions=""):
 def seed_support(seeded):
     """The demo project's support plan (once); returns it."""
     project = seeded["project"]
-    plan = SupportPlan.objects.filter(project=project).first()
+    plan = SupportPlan.objects.filter(project=project).order_by("pk").first()
     if plan is not None:
         return plan
     people = {short: seeded["people"][email] for short, email in PEOPLE.items()}

@@ -133,6 +133,7 @@ class KnowledgeTransferForm(forms.Form):
     to_text = forms.CharField(max_length=200, required=False, label="To (others)")
     attended = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     done = forms.BooleanField(required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

@@ -212,6 +212,8 @@ class KnowledgeTransferSession(models.Model):
     to_text = models.CharField("to (others)", max_length=200, blank=True)
     attended = models.TextField(blank=True)
     done = models.BooleanField(default=False)
+    # Optimistic concurrency: every saved change increments it.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["plan", "date", "pk"]

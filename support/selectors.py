@@ -28,7 +28,7 @@ HISTORY_SHOWN = 30
 
 
 def plan_get(access, *, missing=Http404):
-    plan = SupportPlan.objects.filter(project=access.project).first()
+    plan = SupportPlan.objects.filter(project=access.project).order_by("pk").first()
     if plan is None and missing is Http404:
         raise Http404("This project has no support plan yet.")
     if plan is not None:

@@ -60,7 +60,7 @@ def support_criteria(project):
     """The gate's support criteria for ``project``: 7 queries with a plan (the plan, the
     cutover window, the lines and their contacts, hours and exceptions, the sessions), 1
     without, whatever the plan's size."""
-    plan = SupportPlan.objects.filter(project=project).first()
+    plan = SupportPlan.objects.filter(project=project).order_by("pk").first()
     if plan is None:
         return SupportCriteria(in_use=False)
     lines = selectors.lines_of(plan)

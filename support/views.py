@@ -266,10 +266,10 @@ def _kt_page(request, access, plan, session):
             "topic": session.topic, "date": session.date, "from_text": session.from_text,
             "to_text": session.to_text, "attended": session.attended, "done": session.done,
             "from_members": list(session.from_members.all()),
-            "to_members": list(session.to_members.all()),
+            "to_members": list(session.to_members.all()), "version": session.version,
         }  # fmt: skip
     form = KnowledgeTransferForm(request.POST or None, initial=initial, project=access.project)
-    status = 200
+    status, conflict = 200, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -277,12 +277,18 @@ def _kt_page(request, access, plan, session):
                 saved = services.kt_session_save(
                     plan=plan, acting_user=request.user, session=session, **form.cleaned_data
                 )
+            except ConflictError as error:
+                conflict, status = error, 409
+                rebase_on_conflict(form, conflict)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, f"Knowledge-transfer session “{saved.topic}” saved.")
                 return redirect(_plan_url(access, "#knowledge-transfer"))
-    context = {"project": access.project, "plan": plan, "session": session, "form": form}
+    context = {
+        "project": access.project, "plan": plan, "session": session, "form": form,
+        "conflict": conflict,
+    }  # fmt: skip
     return render(request, "support/kt_form.html", context, status=status)
 
 

@@ -4,7 +4,7 @@ the rule that a change supersedes the standing sign-offs."""
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from core.errors import ConflictError
+from core.errors import refuse_if_stale as core_refuse_if_stale
 from projects import permissions
 from projects.selectors import project_access
 from support.models import STANDING_DECISIONS, PlanStatus, SupportPlan, SupportPlanChange
@@ -32,12 +32,7 @@ def lock(plan):
 
 def refuse_if_stale(locked, version):
     """An edit made on top of an older ``version`` of the plan is a conflict."""
-    if version is None or int(version) == locked.version:
-        return
-    since = list(
-        locked.changes.filter(version__gt=int(version)).select_related("user").order_by("version")
-    )
-    raise ConflictError(current=locked, current_version=locked.version, what=WHAT, changes=since)
+    core_refuse_if_stale(locked, version, what=WHAT)
 
 
 def changed(locked, acting_user, changes, *, note=""):

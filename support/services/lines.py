@@ -7,6 +7,7 @@ standing sign-offs are superseded).
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.errors import ConflictError
 from projects.selectors import member_ids
 from support.models import (
     EscalationLevel,
@@ -161,9 +162,10 @@ def escalation_delete(*, level, acting_user):
 @transaction.atomic
 def kt_session_save(
     *, plan, acting_user, topic, date, from_members=(), from_text="", to_members=(),
-    to_text="", attended="", done=False, session=None,
+    to_text="", attended="", done=False, session=None, version=None,
 ):  # fmt: skip
-    """Add a knowledge-transfer session or change one (mark it done)."""
+    """Add a knowledge-transfer session or change one (mark it done). ``version``: the
+    session's version the edit started from; a session saved since is a conflict."""
     locked = lock(plan)
     require_editor(acting_user, locked.project)
     topic = (topic or "").strip()
@@ -179,6 +181,12 @@ def kt_session_save(
         before, content_before = "", None
     else:
         session = locked.kt_sessions.get(pk=session.pk)
+        if version is not None and int(version) != session.version:
+            raise ConflictError(
+                current=session, current_version=session.version,
+                what="this knowledge-transfer session",
+            )  # fmt: skip
+        session.version += 1
         before = f"{session.topic} ({session.date}){' done' if session.done else ''}"
         content_before = _kt_content(session)
     session.topic, session.date, session.from_text, session.to_text = (

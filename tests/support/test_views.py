@@ -295,3 +295,33 @@ def test_sessions_contacts_and_escalation_in_the_pages(client_for, project, memb
     )
     assert response.status_code == 302
     assert "responds within 45 min" in client.get(url("plan", project)).text
+
+
+def test_two_people_editing_a_session_do_not_overwrite_each_other(
+    client_for, project, members, support_plan
+):
+    """The facilitator and the project manager open the same session; the second save is
+    refused with a conflict that keeps what was typed; saving again is a knowing overwrite."""
+    facilitator = client_for(members[Role.FACILITATOR])
+    manager = client_for(members[Role.PROJECT_MANAGER])
+    data = {"topic": "Month-end close", "date": "2026-03-02", "from_text": "Fabrikam"}
+    facilitator.post(url("kt_add", project), data)
+    session = support_plan.kt_sessions.get()
+    edit = url("kt_edit", project, session.pk)
+    assert 'name="version" value="1"' in manager.get(edit).text
+    opened = data | {"version": "1"}
+    assert (
+        facilitator.post(edit, opened | {"done": "on", "attended": "Service desk (4)"}).status_code
+        == 302
+    )
+    response = manager.post(edit, opened | {"attended": "Finance key users"})
+    assert response.status_code == 409
+    assert "Someone else changed this knowledge-transfer session" in response.text
+    assert "Finance key users" in response.text  # what the manager typed is still there
+    session.refresh_from_db()
+    assert (session.attended, session.done, session.version) == ("Service desk (4)", True, 2)
+    assert 'name="version" value="2"' in response.text
+    again = manager.post(edit, data | {"version": "2", "done": "on", "attended": "Both teams"})
+    assert again.status_code == 302
+    session.refresh_from_db()
+    assert (session.attended, session.version) == ("Both teams", 3)
