@@ -268,7 +268,9 @@ def latest_decisions_of_reviews(reviews):
     return latest
 
 
-def summary_facts(review, *, score, items, blocker_risk_count, overdue_action_count, cutover):
+def summary_facts(
+    review, *, score, items, blocker_risk_count, overdue_action_count, cutover, support
+):
     """The gate's facts from what a summary already loaded (``items`` with their
     ``signoff``), so its criteria cost the criteria's own queries only."""
     unsigned = [
@@ -295,7 +297,7 @@ def summary_facts(review, *, score, items, blocker_risk_count, overdue_action_co
         "overdue_actions": Bounded([], overdue_action_count),
         "expired_evidence": Bounded([], expired_evidence_query(review).count()),
         "cutover": cutover,
-        "support": support_criteria(review.project),
+        "support": support,
     }
 
 

@@ -35,6 +35,7 @@ from risks.selectors import (
     open_risks_heatmap,
 )
 from summaries import executive
+from support.summary import SupportCriteria, support_summary
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +91,13 @@ def summary_context(review, *, generated_at=None):
     blocker_risks = [risk for risk in open_risks if risk.is_blocker]
     sections = [(section, by_section[section.pk]) for section in sections]
     cutover = cutover_summary(project)
+    support = support_summary(project)
     owner_overdue = sum(group.overdue_count for group in owner_groups)
     facts = summary_facts(
         review, score=score, items=items, blocker_risk_count=len(blocker_risks),
         overdue_action_count=owner_overdue,
         cutover=cutover.criteria if cutover else CutoverCriteria(in_use=False),
+        support=support.criteria if support else SupportCriteria(in_use=False),
     )  # fmt: skip
     return {
         "project": project,
@@ -132,6 +135,7 @@ def summary_context(review, *, generated_at=None):
         "go_live_blockers": go_live_blockers(score, findings=len(blocker_risks)),
         "rejected_items": [item for item in items if item.signoff.rejections],
         "cutover": cutover,
+        "support": support,
         "heatmap": open_risks_heatmap(
             project, title="Heat map of open risks and issues", dom_id="summary-heatmap"
         ),

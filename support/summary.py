@@ -3,6 +3,10 @@ knowledge transfer done. Read for the project as a whole, in a fixed number of q
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
+
+from projects.models import Role
+from projects.permissions import ProjectAccess
 from support import selectors
 from support.models import PlanStatus, SupportPlan
 
@@ -72,4 +76,34 @@ def support_criteria(project):
         gaps=result.sentences,
         knowledge_transfer_done=sum(done),
         knowledge_transfer_total=len(done),
+    )
+
+
+@dataclass
+class SupportSummary:
+    """The support plan in the summary PDF: the plan page's view and the gate's criteria,
+    the latter taken from the former (no second read)."""
+
+    view: object  # selectors.PlanView
+    criteria: SupportCriteria
+
+
+def support_summary(project):
+    """The support plan as the summary PDF shows it (lines with their contacts and hours,
+    the escalation path, the sessions, the gaps, the sign-offs), read for the project as a
+    whole; None without a plan."""
+    plan = SupportPlan.objects.filter(project=project).order_by("pk").first()
+    if plan is None:
+        return None
+    access = ProjectAccess(user=AnonymousUser(), project=project, role=Role.VIEWER)
+    view = selectors.plan_view(access, plan)
+    return SupportSummary(
+        view=view,
+        criteria=SupportCriteria(
+            in_use=True,
+            signed_off=plan.status == PlanStatus.SIGNED_OFF,
+            gaps=view.coverage.sentences,
+            knowledge_transfer_done=view.kt_done,
+            knowledge_transfer_total=len(view.kt_sessions),
+        ),
     )

@@ -64,3 +64,29 @@ def test_signed_plan_without_gaps_and_all_sessions_done_is_met(project, members)
     assert criteria.knowledge_transfer_complete
     assert criteria.unmet() == []
     assert criteria.met
+
+
+def test_the_summary_pdf_has_the_support_plan(project, members):
+    """The summary's support chapter: sign-off, the gaps, the lines with their hours and
+    contacts, the escalation path and the sessions; the gate's criteria in it agree."""
+    from summaries.pdf import summary_html
+    from tests.factories import make_review
+
+    pm = members[Role.PROJECT_MANAGER]
+    review = make_review(project, acting_user=members[Role.FACILITATOR])
+    html = summary_html(review)
+    assert 'id="support"' not in html  # no plan, no chapter
+    make_support_plan(project, pm, lines=1, sessions=2)
+    make_cutover_plan(project, steps=1)
+    html = summary_html(review)
+    chapter = html.split('id="support"')[1].split("</section>")[0]
+    assert "8. Support plan" in chapter  # after the cutover plan's chapter 7
+    assert "Not signed off" in chapter
+    assert "L1 has no cover Friday 18:00" in chapter
+    assert "Mon-Fri 08:00-18:00" in chapter
+    assert "Person 0 · p0@example.com" in chapter
+    assert "responds within 30 min" in chapter
+    assert "Knowledge transfer (1 of 2 done)" in chapter
+    assert "Topic 1" in chapter
+    criteria = html.split("Go / no-go criteria")[1]
+    assert "1 knowledge-transfer session not done (1 of 2 done)." in criteria
