@@ -31,10 +31,10 @@ from cutover.schedule import (
     format_minutes,
     window_fit,
 )
-from cutover.services.signoffs import plan_signoff_state
 from cutover.timeline import build_timeline
 from projects import permissions
 from projects.models import Membership, Role, SignoffRole
+from reviews.scoring import plan_signoff_state
 
 
 def plan_of(project):

@@ -18,6 +18,7 @@ Rules (see the README's glossary):
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from reviews.models import SETTLED_STATUSES, ItemStatus, SignOff
 
@@ -76,6 +77,14 @@ def signoff_state(item, signoffs):
     owner_alone = item.owner_id is not None and signers == {item.owner_id}
     signed = not awaited and not rejections and not owner_alone
     return SignoffState(required, filled, awaited, rejections, approvals, signed)
+
+
+def plan_signoff_state(plan, records):
+    """The same rules for a plan (cutover or support) that names its ``signoff_roles``: a
+    plan has no owner who could sign alone. ``records`` in creation order."""
+    return signoff_state(
+        SimpleNamespace(signoff_roles=list(plan.signoff_roles or []), owner_id=None), records
+    )
 
 
 @dataclass

@@ -11,6 +11,7 @@ from cutover.models import PlanStatus as CutoverStatus
 from cutover.models import PlanVersion
 from projects import permissions
 from projects.models import SignoffRole
+from reviews.scoring import plan_signoff_state
 from support import coverage as cov
 from support.models import (
     EscalationLevel,
@@ -21,7 +22,6 @@ from support.models import (
     SupportLine,
     SupportPlan,
 )
-from support.services.signoffs import support_signoff_state
 
 CHECK_INS_SHOWN = 60
 HISTORY_SHOWN = 30
@@ -181,7 +181,7 @@ def plan_view(access, plan):
     return PlanView(
         plan=plan, lines=lines, escalation=escalation, kt_sessions=sessions,
         coverage=coverage_of(plan, access.project, lines, cutover_window(access.project)),
-        signoff_state=support_signoff_state(plan, records), history=history,
+        signoff_state=plan_signoff_state(plan, records), history=history,
     )  # fmt: skip
 
 

@@ -9,27 +9,15 @@ approved and nobody rejects, the version is signed off. A later change of the pl
 new version (services.common.writable), which starts unsigned.
 """
 
-from types import SimpleNamespace
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cutover.models import STANDING_DECISIONS, PlanSignOff, PlanStatus
 from projects import permissions
-from reviews.scoring import signoff_state
+from reviews.scoring import plan_signoff_state
 
 from .common import access_of, lock
-
-
-def plan_signoff_state(plan, records):
-    """Who signed which of the plan's roles, who rejected, who is awaited, whether signed.
-
-    ``records`` are the version's PlanSignOff rows in creation order. The rules are the
-    items' (``reviews.scoring.signoff_state``); a plan has no owner who could sign alone.
-    """
-    subject = SimpleNamespace(signoff_roles=list(plan.signoff_roles or []), owner_id=None)
-    return signoff_state(subject, records)
 
 
 def refresh_status(plan_version):

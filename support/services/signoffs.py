@@ -4,28 +4,20 @@ needs a reason; a signer names the plan's change count they saw (a plan changed 
 refused); when every named role approved and nobody rejects, the plan is signed off. Any
 later change of the plan supersedes the standing sign-offs (services.common.changed)."""
 
-from types import SimpleNamespace
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from projects import permissions
-from reviews.scoring import signoff_state
+from reviews.scoring import plan_signoff_state
 from support.models import STANDING_DECISIONS, PlanStatus, SupportPlanSignOff
 
 from .common import access_of, lock
 
 
-def support_signoff_state(plan, records):
-    """The rules of items' sign-offs (``reviews.scoring.signoff_state``), without an owner."""
-    subject = SimpleNamespace(signoff_roles=list(plan.signoff_roles or []), owner_id=None)
-    return signoff_state(subject, records)
-
-
 def refresh_status(plan):
     records = [r for r in plan.signoffs.order_by("created_at", "pk") if r.superseded_at is None]
-    signed = bool(plan.signoff_roles) and support_signoff_state(plan, records).signed
+    signed = bool(plan.signoff_roles) and plan_signoff_state(plan, records).signed
     status = PlanStatus.SIGNED_OFF if signed else PlanStatus.DRAFT
     if status != plan.status:
         plan.status = status
@@ -63,7 +55,7 @@ def support_plan_sign_off(*, plan, acting_user, decision, comment="", as_role=""
     if not locked.lines.exists():
         raise ValidationError("The plan has no support lines yet; there is nothing to sign.")
     records = list(locked.signoffs.filter(superseded_at__isnull=True).order_by("created_at", "pk"))
-    state = support_signoff_state(locked, records)
+    state = plan_signoff_state(locked, records)
     eligible = permissions.support_signoff_roles_eligible(access, locked)
     if as_role:
         if as_role not in eligible:
