@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "projects",
+    "notifications",
+    "webhooks",
+    "discussions",
     "reviews",
     "risks",
     "cutover",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "decisions",
     "summaries",
     "reminders",
+    "api",
     "readiness",
 ]
 
