@@ -28,6 +28,8 @@ def webhook_disabled_notify(*, webhook_id):
         body=render_to_string("emails/webhook_disabled.txt", context),
         to=recipients,
     )
-    message.attach_alternative(render_to_string("emails/webhook_disabled.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string("emails/webhook_disabled.html", context), "text/html"
+    )
     message.send()
     return recipients

@@ -51,8 +51,9 @@ def teams_body(event, project_name):
         "summary": f"{project_name}: {event.title}",
         "themeColor": _colour(event.event),
         "title": event.title,
-        "sections": [{"activityTitle": project_name, "text": event.text or event.title,
-                      "facts": facts}],  # fmt: skip
+        "sections": [
+            {"activityTitle": project_name, "text": event.text or event.title, "facts": facts}
+        ],
     }
     if event.url:
         card["potentialAction"] = [

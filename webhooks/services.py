@@ -183,6 +183,19 @@ def projects_subscribed_to(event):
     return {project_id for project_id, events in rows if event in (events or ())}
 
 
+def published_once_keys(project_ids, keys):
+    """Which of ``keys`` were published already in the projects (a set)."""
+    found = set()
+    keys = list(keys)
+    for start in range(0, len(keys), 500):
+        found.update(
+            WebhookEvent.objects.filter(
+                project_id__in=project_ids, once_key__in=keys[start : start + 500]
+            ).values_list("once_key", flat=True)
+        )
+    return found
+
+
 def webhook_event_publish(
     *, project, event, title, text="", url="", actor=None, data=None, once_key=""
 ):
@@ -305,7 +318,9 @@ def webhook_delivery_send(*, delivery_id, last_try):
     ``last_try`` is False (the task retries it later)."""
     now = timezone.now()
     if not _claim(delivery_id, now):
-        return WebhookDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+        return (
+            WebhookDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+        )
     delivery = WebhookDelivery.objects.select_related("webhook__project", "event").get(
         pk=delivery_id
     )

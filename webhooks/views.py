@@ -17,7 +17,6 @@ from webhooks.forms import DisableForm, WebhookForm
 from webhooks.models import WebhookEventType
 
 
-
 def _help():
     """What the signature help says: the headers and the delivery settings."""
     return {

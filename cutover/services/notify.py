@@ -23,6 +23,8 @@ from cutover.progress import READY
 from cutover.schedule import format_minutes
 from cutover.selectors_live import board_of, running_runs
 from projects.models import Membership, Role, SignoffRole
+from webhooks.models import WebhookEventType
+from webhooks.services import webhook_event_publish
 
 
 def notify_steps_ready(run, step=None):
@@ -78,6 +80,7 @@ def steps_ready_notify(*, run_id, step_id):
         Step.objects.filter(pk__in=[step.pk for step in ready]).values_list("pk", "backup_owner_id")
     )
     told = []
+    checkpoints = {checkpoint.pk: checkpoint for checkpoint in board.checkpoints}
     for step in sorted(ready, key=lambda step: step.number):
         if step.pk in already:
             continue
@@ -89,7 +92,20 @@ def steps_ready_notify(*, run_id, step_id):
              "planned_start": step.planned_start, "url": _run_sheet_url(run, step)},
         ):  # fmt: skip
             told.append(step.number)
+            if step.pk in checkpoints:
+                _publish_checkpoint(run, project, step, checkpoints[step.pk])
     return told
+
+
+def _publish_checkpoint(run, project, step, checkpoint):
+    webhook_event_publish(
+        project=project, event=WebhookEventType.CHECKPOINT_REACHED,
+        title=f"Checkpoint reached: step {step.number} {step.title}",
+        text=f"The {str(run).lower()} of {project.name} reached checkpoint {step.number} "
+        f"“{step.title}”: its approvers vote go on or roll back. {checkpoint.criteria}".strip(),
+        url=_run_sheet_url(run, step),
+        data={"run_id": run.pk, "run_kind": run.kind, "step_number": step.number},
+    )  # fmt: skip
 
 
 def _tell_once(model, run, row, recipients, template, context, **fields):
@@ -119,6 +135,19 @@ def cutover_manager_emails(project):
     return sorted(managers or [email for role, _r, email in rows if role == Role.PROJECT_MANAGER])
 
 
+def _publish_late(run, project, step, context):
+    webhook_event_publish(
+        project=project, event=WebhookEventType.CUTOVER_STEP_LATE,
+        title=f"Late by {context['late']}: step {step.number} {step.title}",
+        text=f"Step {step.number} “{step.title}” of the {str(run).lower()} is late by "
+        f"{context['late']}. Owner: {step.owner_name or 'nobody'}. The cutover is "
+        f"{context['board'].finish_sentence}.",
+        url=context["url"],
+        data={"run_id": run.pk, "run_kind": run.kind, "step_number": step.number,
+              "late_minutes": step.late_minutes},
+    )  # fmt: skip
+
+
 def late_steps_escalate(*, now=None):
     """Escalate every late step of every running run to its cutover manager, once per run
     and step. Returns {run id: [step numbers escalated now]}."""
@@ -146,4 +175,5 @@ def late_steps_escalate(*, now=None):
                 late_minutes=step.late_minutes, escalated_at=now,
             ):  # fmt: skip
                 escalated.setdefault(run.pk, []).append(step.number)
+                _publish_late(run, project, step, context)
     return escalated
