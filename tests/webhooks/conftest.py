@@ -53,7 +53,9 @@ def _handler(receiver):
             length = int(self.headers.get("Content-Length", 0))
             body = self.rfile.read(length)
             receiver.received.append(Received(self.path, dict(self.headers), body))
-            status, content, *rest = receiver.answers.pop(0) if receiver.answers else receiver.default
+            status, content, *rest = (
+                receiver.answers.pop(0) if receiver.answers else receiver.default
+            )
             content_type = rest[0] if rest else "text/plain; charset=utf-8"
             if len(rest) > 1:
                 time.sleep(rest[1])

@@ -206,7 +206,9 @@ def test_the_backoff_doubles_up_to_a_cap():
 def test_deliveries_left_waiting_are_enqueued_again(receiver, make_webhook, project):
     make_webhook(receiver.url)
     event = services.webhook_event_publish(project=project, event="vote.opened", title="Open")
-    WebhookDelivery.objects.update(created_at=event.created_at - services.timezone.timedelta(hours=1))
+    WebhookDelivery.objects.update(
+        created_at=event.created_at - services.timezone.timedelta(hours=1)
+    )
     assert len(services.webhook_deliveries_requeue()) == 1
     assert len(receiver.received) == 1
     assert services.webhook_deliveries_requeue() == []

@@ -109,9 +109,7 @@ def test_an_action_overdue_is_published_once_per_due_date(hook, action, members)
     assert len(_published("action.overdue")) == 2
 
 
-def test_an_action_overdue_reads_only_projects_with_a_webhook_wanting_it(
-    make_webhook, action
-):
+def test_an_action_overdue_reads_only_projects_with_a_webhook_wanting_it(make_webhook, action):
     make_webhook("https://hooks.example.com/x", events=["decision.recorded"])
     action.due_date = timezone.localdate() - datetime.timedelta(days=3)
     action.save(update_fields=["due_date"])
@@ -200,13 +198,21 @@ def test_an_event_goes_only_to_the_webhooks_that_want_it(make_webhook, project, 
     disabled.is_enabled = False
     disabled.save()
     risk_create(
-        project=project, acting_user=members[Role.FACILITATOR], title="A risk", likelihood=2, impact=2
+        project=project,
+        acting_user=members[Role.FACILITATOR],
+        title="A risk",
+        likelihood=2,
+        impact=2,
     )
     assert [d.webhook for d in WebhookDelivery.objects.all()] == [wants]
 
 
 def test_nothing_is_written_when_no_webhook_wants_the_event(project, members):
     risk_create(
-        project=project, acting_user=members[Role.FACILITATOR], title="A risk", likelihood=2, impact=2
+        project=project,
+        acting_user=members[Role.FACILITATOR],
+        title="A risk",
+        likelihood=2,
+        impact=2,
     )
     assert WebhookEvent.objects.count() == 0

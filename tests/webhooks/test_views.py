@@ -47,7 +47,8 @@ def test_the_project_manager_adds_a_webhook_and_sees_its_secret(client_for, proj
     assert (webhook.name, webhook.format, webhook.events) == (
         "Teams: go-live", "teams", ["decision.recorded", "finding.raised"]
     )  # fmt: skip
-    assert webhook.is_enabled and len(webhook.secret) >= 40
+    assert webhook.is_enabled
+    assert len(webhook.secret) >= 40
     page = client.get(webhook.get_absolute_url()).text
     assert webhook.secret in page
     assert "Nothing sent yet." in page
@@ -64,7 +65,9 @@ def test_the_project_manager_adds_a_webhook_and_sees_its_secret(client_for, proj
     ],
 )
 def test_bad_input_is_shown_in_the_page(client_for, project, members, changes, field_error):
-    response = client_for(members[Role.PROJECT_MANAGER]).post(url("add", project), post_data(**changes))
+    response = client_for(members[Role.PROJECT_MANAGER]).post(
+        url("add", project), post_data(**changes)
+    )
     assert response.status_code == 400
     assert field_error in response.text
     assert Webhook.objects.count() == 0
@@ -108,7 +111,8 @@ def test_the_project_manager_edits_rotates_disables_and_enables(
     assert "Enable again" in page
     client.post(url("enable", project, webhook.pk))
     webhook.refresh_from_db()
-    assert webhook.is_enabled and webhook.disabled_reason == ""
+    assert webhook.is_enabled
+    assert webhook.disabled_reason == ""
 
 
 def test_the_page_shows_why_a_webhook_was_disabled(client_for, project, members, webhook):
