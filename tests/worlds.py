@@ -20,7 +20,19 @@ def project_world():
     ids.update(_cutover_ids(project))
     ids.update(_support_ids(project, members))
     ids.update(_criterion_ids(project))
+    ids.update(_webhook_ids(project, members))
     return ids, members
+
+
+def _webhook_ids(project, members):
+    """An outgoing webhook (disabled: nothing is sent from the crawl)."""
+    from webhooks.models import Webhook
+
+    webhook = Webhook.objects.create(
+        project=project, name="Teams", url="https://hooks.example.com/in", events=["vote.opened"],
+        is_enabled=False, created_by=members[Role.PROJECT_MANAGER],
+    )  # fmt: skip
+    return {"webhook_pk": webhook.pk}
 
 
 def _support_ids(project, members):

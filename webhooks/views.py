@@ -92,8 +92,8 @@ def _render_detail(request, access, webhook, *, form=None, status=200):
 @require_http_methods(["GET", "POST"])
 @project_view
 def webhook_detail(request, access, webhook_pk):
+    webhook = selectors.webhook_get(access, webhook_pk)  # another project's: a 404 for all
     _require_manager(access)
-    webhook = selectors.webhook_get(access, webhook_pk)
     if request.method == "GET":
         return _render_detail(request, access, webhook)
     form = WebhookForm(request.POST)
@@ -109,8 +109,8 @@ def webhook_detail(request, access, webhook_pk):
 
 
 def _action(request, access, webhook_pk, do, message):
+    webhook = selectors.webhook_get(access, webhook_pk)  # another project's: a 404 for all
     _require_manager(access)
-    webhook = selectors.webhook_get(access, webhook_pk)
     do(webhook)
     messages.success(request, message.format(name=webhook.name))
     return redirect(webhook.get_absolute_url())
@@ -164,8 +164,8 @@ def webhook_test_view(request, access, webhook_pk):
 @require_http_methods(["POST"])
 @project_view
 def webhook_delete_view(request, access, webhook_pk):
+    webhook = selectors.webhook_get(access, webhook_pk)  # another project's: a 404 for all
     _require_manager(access)
-    webhook = selectors.webhook_get(access, webhook_pk)
     services.webhook_delete(webhook=webhook, acting_user=request.user)
     messages.success(request, f"Webhook “{webhook.name}” deleted, with its delivery log.")
     return redirect(reverse("webhooks:list", args=[access.project.pk]))

@@ -105,17 +105,21 @@ FORM_VIEWS = [
     "support:criterion_add",
     "support:criterion_status",
     "support:check_in",
+    "webhooks:add",
+    "webhooks:detail",
+    "webhooks:disable",
 ]
 # Forms anyone can post without logging in.
 PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
 # Take a POST but have no form to fuzz: logout ends the session the fuzzing runs in, the
 # liveness probe answers any method, and a reset link without a real token only says that
 # the link is invalid.
-# Resending and revoking an invitation, and starting the live cutover, are buttons without
-# a form.
+# Resending and revoking an invitation, starting the live cutover, and a webhook's rotate,
+# enable, test and delete are buttons without a form.
 NOT_FUZZED = {
     "logout", "health", "password_reset_confirm", "projects:invitation_resend",
-    "projects:invitation_revoke", "cutover:live_start",
+    "projects:invitation_revoke", "cutover:live_start", "webhooks:rotate", "webhooks:enable",
+    "webhooks:test", "webhooks:delete",
 }  # fmt: skip
 
 ROUTES = {name: route for name, route, _ in iter_patterns()}
