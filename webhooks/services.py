@@ -4,8 +4,9 @@
   / ``webhook_enable`` / ``webhook_delete`` / ``webhook_test_send``: the project manager.
 - ``webhook_event_publish``: the one call the other apps make from their services. It
   records the event and one delivery per subscribed enabled webhook (three statements,
-  whatever the number of webhooks) and enqueues one task after the commit, which fans the
-  deliveries out to ``webhook_delivery_send_task``: the request never waits for a receiver.
+  whatever the number of webhooks); once the transaction commits, its events go to the
+  broker together (one fan-out task per 200 events), and the fan-out task enqueues one
+  ``webhook_delivery_send_task`` per delivery: the request never waits for a receiver.
 - ``webhook_delivery_send``: one attempt of one delivery, called by its task. A delivery
   that succeeded is never sent again (its recorded state); the attempt is claimed first,
   so a redelivered task does not post twice at once.
@@ -171,15 +172,17 @@ def webhook_test_send(*, webhook, acting_user):
 def subscribed_webhook_ids(project_id, event):
     """Enabled webhooks of the project that want ``event`` (the JSON list is read here, not
     queried, so SQLite and PostgreSQL agree; a project has a handful)."""
-    rows = Webhook.objects.filter(project_id=project_id, is_enabled=True).values_list(
-        "pk", "events"
+    rows = (
+        Webhook.objects.filter(project_id=project_id, is_enabled=True)
+        .order_by()
+        .values_list("pk", "events")
     )
     return [pk for pk, events in rows if event in (events or ())]
 
 
 def projects_subscribed_to(event):
     """Ids of the projects with an enabled webhook wanting ``event`` (for the beat tasks)."""
-    rows = Webhook.objects.filter(is_enabled=True).values_list("project_id", "events")
+    rows = Webhook.objects.filter(is_enabled=True).order_by().values_list("project_id", "events")
     return {project_id for project_id, events in rows if event in (events or ())}
 
 
@@ -226,40 +229,76 @@ def _publish_to(project, webhook_ids, *, event, title, text, url, actor, data, o
         title=inert_text(title, keep_newlines=False)[:300], text=inert_text(text or ""),
         url=url or "", actor=str(actor or "")[:200], data=data or {}, once_key=once_key,
     )  # fmt: skip
-    try:
-        with transaction.atomic():
+    with transaction.atomic(savepoint=False):
+        if once_key:
+            try:
+                with transaction.atomic():  # a savepoint: a duplicate key leaves the caller's
+                    row.save(force_insert=True)  # transaction usable
+            except IntegrityError:
+                if WebhookEvent.objects.filter(project=project, once_key=once_key).exists():
+                    return None  # published before
+                raise
+        else:
             row.save(force_insert=True)
-            WebhookDelivery.objects.bulk_create(
-                [WebhookDelivery(webhook_id=pk, event=row) for pk in webhook_ids]
-            )
-    except IntegrityError:
-        if once_key and WebhookEvent.objects.filter(project=project, once_key=once_key).exists():
-            return None  # published before
-        raise
-    event_id = str(row.pk)
-    transaction.on_commit(lambda: enqueue_event(event_id))
+        WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(webhook_id=pk, event=row) for pk in webhook_ids]
+        )
+    _enqueue_after_commit(str(row.pk))
     return row
 
 
-def enqueue_event(event_id):
-    """Hand the event to the broker; a broker that is down leaves its deliveries waiting for
-    ``webhook_deliveries_requeue``."""
+class _EventBatch:
+    """The events one transaction published, enqueued together once it commits."""
+
+    def __init__(self, event_id):
+        self.event_ids = [event_id]
+        self.sent = False
+
+    def __call__(self):
+        self.sent = True
+        enqueue_events(self.event_ids)
+
+
+def _enqueue_after_commit(event_id):
+    """One on-commit callback per transaction, however many events it publishes: the
+    latest callback registered is this transaction's batch while nothing came after it. (An
+    id whose savepoint rolls back may stay in the batch: its fan-out finds no delivery.)"""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.run_on_commit:
+        _savepoints, callback, _robust = connection.run_on_commit[-1]
+        if isinstance(callback, _EventBatch) and not callback.sent:
+            callback.event_ids.append(event_id)
+            return
+    transaction.on_commit(_EventBatch(event_id))
+
+
+# Events per fan-out task: a bulk change enqueues a handful of tasks, not one per event.
+EVENTS_PER_TASK = 200
+
+
+def enqueue_events(event_ids):
+    """Hand the events to the broker; a broker that is down leaves their deliveries waiting
+    for ``webhook_deliveries_requeue``. Returns the number of tasks enqueued."""
     from webhooks import tasks  # the tasks call these services
 
-    try:
-        tasks.webhook_event_deliver_task.delay(event_id)
-    except BROKER_ERRORS as error:
-        logger.warning("Could not enqueue webhook event %s (%s)", event_id, error)
-        return False
-    return True
+    enqueued = 0
+    for start in range(0, len(event_ids), EVENTS_PER_TASK):
+        chunk = event_ids[start : start + EVENTS_PER_TASK]
+        try:
+            tasks.webhook_events_deliver_task.delay(chunk)
+        except BROKER_ERRORS as error:
+            logger.warning("Could not enqueue %s webhook event(s) (%s)", len(chunk), error)
+            return enqueued
+        enqueued += 1
+    return enqueued
 
 
-def webhook_event_deliver(*, event_id):
-    """Fan an event out: one send task per delivery still waiting. Returns how many."""
+def webhook_events_deliver(*, event_ids):
+    """Fan events out: one send task per delivery still waiting. Returns how many."""
     from webhooks import tasks
 
     ids = list(
-        WebhookDelivery.objects.filter(event_id=event_id, status=DeliveryStatus.PENDING)
+        WebhookDelivery.objects.filter(event_id__in=event_ids, status=DeliveryStatus.PENDING)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -16,10 +16,10 @@ from webhooks.sending import DeliveryError
 MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 
 
-@shared_task(name="webhooks.tasks.webhook_event_deliver_task")
-def webhook_event_deliver_task(event_id):
-    """Enqueue one send task per delivery of the event."""
-    return services.webhook_event_deliver(event_id=event_id)
+@shared_task(name="webhooks.tasks.webhook_events_deliver_task")
+def webhook_events_deliver_task(event_ids):
+    """Enqueue one send task per waiting delivery of the events (a transaction's batch)."""
+    return services.webhook_events_deliver(event_ids=event_ids)
 
 
 @shared_task(bind=True, name="webhooks.tasks.webhook_delivery_send_task")

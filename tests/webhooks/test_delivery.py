@@ -166,7 +166,7 @@ def test_a_delivered_event_is_never_posted_again(receiver, make_webhook, publish
     delivery = WebhookDelivery.objects.get()
     # The broker hands the task out again (a worker died before its ack), and the fan-out too.
     tasks.webhook_delivery_send_task.delay(delivery.pk)
-    tasks.webhook_event_deliver_task.delay(str(event.pk))
+    tasks.webhook_events_deliver_task.delay([str(event.pk)])
     assert len(receiver.received) == 1
     assert WebhookDelivery.objects.get().attempts == 1
 
@@ -179,7 +179,7 @@ def test_a_disabled_webhook_is_not_sent_a_waiting_delivery(
         project=project, event="vote.opened", title="Vote open", url=""
     )  # the commit never runs here: the delivery waits
     services.webhook_disable(webhook=webhook, acting_user=members[Role.PROJECT_MANAGER])
-    tasks.webhook_event_deliver_task.delay(str(event.pk))
+    tasks.webhook_events_deliver_task.delay([str(event.pk)])
     assert receiver.received == []
     assert WebhookDelivery.objects.get().status == DeliveryStatus.FAILED
 
@@ -224,9 +224,37 @@ def test_a_broker_that_is_down_leaves_the_event_recorded(
     def broker_down(*args, **kwargs):
         raise OperationalError("Connection refused")
 
-    monkeypatch.setattr(tasks.webhook_event_deliver_task, "delay", broker_down)
+    monkeypatch.setattr(tasks.webhook_events_deliver_task, "delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         event = services.webhook_event_publish(project=project, event="vote.opened", title="Open")
     assert WebhookEvent.objects.filter(pk=event.pk).exists()
     assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
     assert receiver.received == []
+
+
+def test_a_transaction_enqueues_its_events_together(
+    make_webhook, project, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.db import transaction
+
+    make_webhook("https://hooks.example.com/in")
+    batches = []
+    monkeypatch.setattr(tasks.webhook_events_deliver_task, "delay", batches.append)
+    monkeypatch.setattr(services, "EVENTS_PER_TASK", 2)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        first = services.webhook_event_publish(project=project, event="vote.opened", title="1")
+        try:
+            with transaction.atomic():
+                services.webhook_event_publish(project=project, event="vote.opened", title="2")
+                raise RuntimeError("the inner change fails")
+        except RuntimeError:
+            pass
+        third = services.webhook_event_publish(project=project, event="vote.opened", title="3")
+        fourth = services.webhook_event_publish(project=project, event="vote.opened", title="4")
+    assert len(callbacks) == 1
+    assert batches[0][0] == str(first.pk)
+    assert [event_id for batch in batches for event_id in batch][-2:] == [
+        str(third.pk), str(fourth.pk)
+    ]  # fmt: skip
+    assert [len(batch) for batch in batches] in ([2, 2], [2, 1])
+    assert WebhookEvent.objects.count() == 3

@@ -83,7 +83,7 @@ def test_the_generic_body_keeps_the_data(receiver, make_webhook, project, settin
     # The test's transaction never commits; send what was recorded, as the broker would.
     from webhooks.models import WebhookEvent
 
-    services.webhook_event_deliver(event_id=str(WebhookEvent.objects.get().pk))
+    services.webhook_events_deliver(event_ids=[str(WebhookEvent.objects.get().pk)])
     body = receiver.received[0].json
     assert body["event"] == "finding.raised"
     assert body["event_label"] == "Finding raised"
