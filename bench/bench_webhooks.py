@@ -59,6 +59,8 @@ def _broker():
     app.conf.task_always_eager = False
     app.conf.broker_url = url
     app.conf.task_default_queue = QUEUE
+    # Warm the producer pool, as in a running web process: the first message opens it.
+    app.send_task("readiness.ping", queue=QUEUE)
     return app, url.split("://")[0]
 
 
@@ -77,7 +79,7 @@ def _people():
     from projects.models import Membership, Role
     from tests.factories import ProjectFactory
 
-    pm = User.objects.create_user(email="pm@bench.example.com", password="x", full_name="PM")
+    pm = User.objects.create_user(email="pm@bench.example.com", full_name="PM")
     projects = []
     for _ in range(3):
         project = ProjectFactory()

@@ -223,3 +223,17 @@ def test_pages_make_flat_queries(client_for, members, django_assert_max_num_quer
         response = client.get(webhook.get_absolute_url())
     assert response.status_code == 200
     assert response.text.count("Ballot ") == size * 3
+
+
+def test_the_demo_has_one_disabled_webhook(db, tmp_path):
+    from django.core.management import call_command
+
+    from projects.demo import DEMO_PROJECT_NAME
+
+    for _ in range(2):  # idempotent
+        with open(tmp_path / "out.txt", "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+    webhook = Webhook.objects.get(project__name=DEMO_PROJECT_NAME)
+    assert (webhook.format, webhook.is_enabled) == ("teams", False)
+    assert webhook.disabled_reason.startswith("Demo:")
+    assert not WebhookDelivery.objects.exists()
