@@ -16,7 +16,8 @@ class WebhookForm(forms.Form):
     )  # fmt: skip
     format = forms.ChoiceField(choices=WebhookFormat.choices, initial=WebhookFormat.GENERIC)
     events = forms.MultipleChoiceField(
-        choices=SUBSCRIBABLE_EVENTS, widget=forms.CheckboxSelectMultiple,
+        choices=SUBSCRIBABLE_EVENTS,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="What it is told about.",
     )  # fmt: skip
 

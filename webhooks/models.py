@@ -75,8 +75,9 @@ class Webhook(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("webhooks:detail", args=[self.project_id, self.pk])
 
-    def wants(self, event):
-        return event in (self.events or ())
+    @property
+    def format_short(self):
+        return {"generic": "JSON", "teams": "Teams", "slack": "Slack"}.get(self.format, "")
 
 
 class WebhookEvent(models.Model):
