@@ -14,19 +14,13 @@ from cutover.services.notify import late_steps_escalate, notify_steps_ready, ste
 from projects.models import Role
 from tests.factories import make_cutover_plan
 
-from .live_helpers import MINUTE, make_live_plan, mark, start_run
+from .live_helpers import MINUTE, live_run_after_step_one, make_live_plan, mark, start_run
 
 
 @pytest.fixture
 def live_now(project, members):
     """A live run whose window opened 100 minutes ago; step 1 done after 60 minutes."""
-    window = timezone.now().replace(second=0, microsecond=0) - 100 * MINUTE
-    version, steps = make_live_plan(project, members, window_start=window)
-    run = start_run(version, members)
-    pm = members[Role.PROJECT_MANAGER]
-    mark(run, steps[1], "started", window, pm)
-    mark(run, steps[1], "done", window + 60 * MINUTE, pm)
-    return run, steps
+    return live_run_after_step_one(project, members)
 
 
 def test_the_owner_is_told_once_that_their_step_can_start(

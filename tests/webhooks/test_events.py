@@ -14,7 +14,7 @@ from reviews.services.items import review_item_update
 from reviews.services.signoffs import item_sign_off
 from risks.services import risk_create, risk_update
 from risks.services.overdue import actions_overdue_publish
-from tests.cutover.live_helpers import MINUTE, make_live_plan, mark, start_run
+from tests.cutover.live_helpers import MINUTE, live_run_after_step_one, mark
 from tests.factories import make_review
 from webhooks.models import WebhookDelivery, WebhookEvent
 
@@ -153,13 +153,7 @@ def test_a_decision_recorded_is_published(hook, review, members):
 @pytest.fixture
 def live_run(project, members):
     """A live run whose window opened 100 minutes ago; step 1 done after 60 minutes."""
-    window = timezone.now().replace(second=0, microsecond=0) - 100 * MINUTE
-    version, steps = make_live_plan(project, members, window_start=window)
-    run = start_run(version, members)
-    pm = members[Role.PROJECT_MANAGER]
-    mark(run, steps[1], "started", window, pm)
-    mark(run, steps[1], "done", window + 60 * MINUTE, pm)
-    return run, steps
+    return live_run_after_step_one(project, members)
 
 
 def test_a_late_cutover_step_is_published_once(hook, live_run):
