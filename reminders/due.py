@@ -102,11 +102,13 @@ def untold_expiry_notices():
 
 
 def untold_notifications():
-    """Notifications their recipients want in the daily digest, not put in one yet (each
-    goes in one digest: ``notifications.services.notify`` makes them)."""
+    """Notifications their recipients want in the daily digest, not put in one yet and not
+    read under the bell meanwhile (each goes in one digest: ``notifications.services.notify``
+    makes them)."""
     return Notification.objects.filter(
-        delivery=Delivery.DIGEST, digest_id__isnull=True, project__isnull=False
-    )
+        delivery=Delivery.DIGEST, digest_id__isnull=True, read_at__isnull=True,
+        project__isnull=False,
+    )  # fmt: skip
 
 
 # What a digest tells besides reminders, each once: (the model, its rows not told yet).

@@ -1,8 +1,14 @@
 """The bell: who is told what, how they want it delivered, and the pages."""
 
+import datetime
+import io
+
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from decisions.services import decision_open, decision_record, vote_cast
 from notifications.models import Delivery, Kind, Notification, NotificationPreference
@@ -12,7 +18,7 @@ from projects.models import Role
 from reminders.services import reminders_sweep
 from reviews.services.items import review_item_update
 from risks.services.actions import action_create, action_reassign
-from tests.factories import UserFactory, make_review
+from tests.factories import MembershipFactory, UserFactory, make_review
 
 F, PM, A, C, V = (Role.FACILITATOR, Role.PROJECT_MANAGER, Role.APPROVER, Role.CONTRIBUTOR,
                   Role.VIEWER)  # fmt: skip
@@ -117,8 +123,6 @@ def test_vote_and_decision_follow_each_persons_choice(
     project, members, django_capture_on_commit_callbacks
 ):
     second = UserFactory(full_name="Second Approver")
-    from tests.factories import MembershipFactory
-
     MembershipFactory(project=project, user=second, role=A)
     prefer(second, Kind.VOTE_OPENED, Delivery.IN_APP)
     prefer(members[V], Kind.DECISION_RECORDED, Delivery.DIGEST)
@@ -148,10 +152,6 @@ def test_vote_and_decision_follow_each_persons_choice(
 
 
 def test_a_notification_wanted_in_the_digest_is_told_there_once(review_item, members):
-    import datetime
-
-    from django.utils import timezone
-
     review_item_update(
         item=review_item, acting_user=members[F], version=review_item.version, owner=members[C]
     )
@@ -164,6 +164,24 @@ def test_a_notification_wanted_in_the_digest_is_told_there_once(review_item, mem
     mail.outbox.clear()
     reminders_sweep(now=noon + datetime.timedelta(days=1))
     assert [m for m in mail.outbox if m.to == [members[C].email]] == []
+
+
+def test_a_notification_read_under_the_bell_stays_out_of_the_digest(review_item, members):
+    review_item_update(
+        item=review_item, acting_user=members[F], version=review_item.version, owner=members[C]
+    )
+    Notification.objects.filter(recipient=members[C]).update(read_at=timezone.now())
+    noon = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(12)))
+    reminders_sweep(now=noon)
+    assert [m for m in mail.outbox if m.to == [members[C].email]] == []
+
+
+def test_the_demo_bell_starts_with_a_few_unread(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    unread = Notification.objects.filter(read_at__isnull=True)
+    per_person = unread.values("recipient").annotate(n=Count("pk"))
+    assert unread.exists()
+    assert max(row["n"] for row in per_person) <= 3
 
 
 # --- Pages ---------------------------------------------------------------------------------------
