@@ -115,7 +115,7 @@ def _publish_checkpoint(run, project, step, checkpoint):
         title=f"Checkpoint reached: step {step.number} {step.title}",
         text=f"The {str(run).lower()} of {project.name} reached checkpoint {step.number} "
         f"“{step.title}”: its approvers vote go on or roll back. {checkpoint.criteria}".strip(),
-        url=_run_sheet_url(run, step),
+        url=_run_sheet_path(run, step),
         data={"run_id": run.pk, "run_kind": run.kind, "step_number": step.number},
     )  # fmt: skip
 
