@@ -15,7 +15,8 @@ transport) and no worker consuming them, so what is timed is the publishing side
   receivers (a local server answering after 2 s) are never waited for.
 
 Target (issue 16): 1,000 events enqueued in <= 1 s; the request no slower than a small
-constant beside the one that publishes nothing.
+constant beside the one that publishes nothing. Recording (the rows in the caller's
+transaction) is printed beside its floor, not held to the target.
 
 Run: .venv/bin/python bench/bench_webhooks.py [--requests 30]
      REDIS_URL=redis://127.0.0.1:6379/2 .venv/bin/python bench/bench_webhooks.py
@@ -224,9 +225,10 @@ def run(requests=30):
         "request_events_published": published,
     }
     print(f"Webhook fan-out ({broker} broker, no worker: publishing side only)")
-    print(f"  {EVENTS} events in one transaction: recorded in {record_s:.3f} s, enqueued at "
-          f"commit in {enqueue_s:.3f} s, {total:.3f} s in all "
-          f"(target <= {TARGET_ENQUEUE_SECONDS} s: {'met' if total <= TARGET_ENQUEUE_SECONDS else 'MISSED'})")  # fmt: skip
+    verdict = "met" if enqueue_s <= TARGET_ENQUEUE_SECONDS else "MISSED"
+    print(f"  {EVENTS} events in one transaction: enqueued at commit in {enqueue_s:.3f} s "
+          f"(target <= {TARGET_ENQUEUE_SECONDS} s: {verdict}); recorded before it in "
+          f"{record_s:.3f} s ({total:.3f} s in all)")  # fmt: skip
     print(f"  the same {EVENTS} events enqueued one task each: {per_event_s:.3f} s")
     print(f"  floor: {EVENTS} bare rows of the same size in one transaction: {floor_s:.3f} s")
     print(f"  one event to {FAN_OUT_WEBHOOKS} webhooks: published (1 task enqueued) in "
