@@ -66,6 +66,7 @@ def _broker():
 
 
 def _purge(app):
+    """Drop the messages and the queue (and, on Redis, kombu's keys naming it)."""
     with app.connection_for_write() as connection:
         channel = connection.default_channel
         try:
@@ -73,6 +74,13 @@ def _purge(app):
             channel.queue_delete(QUEUE)
         except Exception as error:  # the in-memory transport may not know the queue
             print(f"(queue not purged: {error})")
+    if os.environ.get("REDIS_URL"):
+        import redis
+
+        client = redis.Redis.from_url(os.environ["REDIS_URL"])
+        keys = list(client.scan_iter(match=f"*{QUEUE}*"))
+        if keys:
+            client.delete(*keys)
 
 
 def _people():
