@@ -20,7 +20,19 @@ def project_world():
     ids.update(_cutover_ids(project))
     ids.update(_support_ids(project, members))
     ids.update(_criterion_ids(project))
+    ids.update(_notification_ids(project, members))
     return ids, members
+
+
+def _notification_ids(project, members):
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    (notification,) = notify(
+        recipients=[members[Role.PROJECT_MANAGER]], kind=Kind.OWNER, title="Yours",
+        url=project.get_absolute_url(), project=project,
+    )  # fmt: skip
+    return {"notification_pk": notification.pk}
 
 
 def _support_ids(project, members):

@@ -105,6 +105,8 @@ FORM_VIEWS = [
     "support:criterion_add",
     "support:criterion_status",
     "support:check_in",
+    "notifications:read",
+    "notifications:preferences",
 ]
 # Forms anyone can post without logging in.
 PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
@@ -151,6 +153,10 @@ def _form_field_names():
     ):
         names |= {f"{prefix}-{name}" for name in form.base_fields}
     names |= {"key", "kind", "direction"}
+    # The notification settings have one field per kind; mark read names one notification.
+    from notifications.models import Kind
+
+    names |= {*Kind.values, "id"}
     names |= {f"action-{name}" for name in ("description", "owner", "due_date")}
     for index in range(2):
         names |= {f"condition-{index}-{name}" for name in ("description", "owner", "due_date")}
