@@ -13,7 +13,9 @@ from reviews.selectors.items import annotate_awaited, decorate_items
 def workshop_get(access, review_pk, workshop_pk):
     """A workshop of a review of the viewer's project (else 404), with its review and project."""
     return get_object_or_404(
-        Workshop.objects.select_related("review__project", "facilitator", "minutes_updated_by"),
+        Workshop.objects.select_related(
+            "review__project", "facilitator", "minutes_updated_by", "cancelled_by"
+        ),
         review__project=access.project,
         review_id=review_pk,
         pk=workshop_pk,
