@@ -55,6 +55,21 @@ class CalendarEvent:
     cancelled: bool = False
 
 
+# Dates within reason: a workshop in the year 9999 broke its invitation (issue 12).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_DURATION_MINUTES = 24 * 60
+
+
+def check_event_time(starts_at, duration_minutes, *, what="A workshop"):
+    """{field: message} for a start outside 2000-2100 or a duration beyond a day."""
+    problems = {}
+    if not FIRST_YEAR <= starts_at.year <= LAST_YEAR:
+        problems["starts_at"] = f"Choose a date between the years {FIRST_YEAR} and {LAST_YEAR}."
+    if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
+        problems["duration_minutes"] = f"{what} lasts from 1 minute to 24 hours."
+    return problems
+
+
 def checked_address(email):
     """The address with control characters and surrounding blanks gone if it is an e-mail
     address; else None."""

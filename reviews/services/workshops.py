@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from core.calendar import check_event_time
 from core.errors import ConflictError
 from core.text import strip_control_characters
 from projects.selectors import member_ids
@@ -27,19 +28,9 @@ def _check_agenda(review, agenda):
         raise ValidationError({"agenda": f"Unknown sections: {', '.join(unknown)}."})
 
 
-# Dates within reason: a workshop in the year 9999 broke its invitation (issue 12).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-MAX_DURATION_MINUTES = 24 * 60
-
-
 def check_workshop_time(starts_at, duration_minutes):
     """{field: message} for a start outside 2000-2100 or a duration beyond a day."""
-    problems = {}
-    if not FIRST_YEAR <= starts_at.year <= LAST_YEAR:
-        problems["starts_at"] = f"Choose a date between the years {FIRST_YEAR} and {LAST_YEAR}."
-    if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
-        problems["duration_minutes"] = "A workshop lasts from 1 minute to 24 hours."
-    return problems
+    return check_event_time(starts_at, duration_minutes, what="A workshop")
 
 
 def check_guest_email(email):
