@@ -107,7 +107,7 @@ def rehearsal_invitees(plan):
     members = list(
         Membership.objects.filter(project_id=plan.project_id, user__is_active=True)
         .select_related("user")
-        .order_by("user__first_name", "user__last_name", "user__email")
+        .order_by("user__full_name", "user__email")
     )
     staff = [m for m in members if m.role != Role.VIEWER]
     managers = [m for m in staff if SignoffRole.CUTOVER_MANAGER in (m.signoff_roles or ())]
