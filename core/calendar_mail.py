@@ -74,6 +74,8 @@ def calendar_deliver(*, deliveries, event, context):
     ``scheduled_by``, ``time_zone``). Call outside a transaction.
     """
     result = DeliveryResult()
+    if event_end(event.starts_at, event.duration_minutes) < timezone.now():
+        return result  # over already (a past workshop recorded): nobody's calendar needs it
     plan = delivery_plan(deliveries, event)
     if not plan:
         return result

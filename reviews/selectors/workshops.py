@@ -102,10 +102,13 @@ UPCOMING_WORKSHOPS = 5
 
 
 def upcoming_workshops(user, *, limit=UPCOMING_WORKSHOPS):
-    """The next workshops the user facilitates or is invited to, in their projects (one query)."""
+    """The next workshops the user facilitates or is invited to, in their projects, not
+    cancelled (one query)."""
     return list(
         Workshop.objects.filter(
-            review__project__memberships__user=user, starts_at__gte=timezone.now()
+            review__project__memberships__user=user,
+            starts_at__gte=timezone.now(),
+            cancelled_at__isnull=True,
         )
         .filter(Q(facilitator=user) | Q(attendees__user=user))
         .select_related("review__project")

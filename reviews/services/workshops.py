@@ -191,7 +191,8 @@ def workshop_cancel(*, workshop, acting_user):
 @transaction.atomic
 def workshop_take_attendance(*, workshop, acting_user, attended_ids):
     """Mark who attended (by attendee id); everyone else invited is marked absent."""
-    attended_ids = {int(pk) for pk in attended_ids}
+    # Ids as posted; anything else is nobody (a tampered form is not a server error).
+    attended_ids = {int(pk) for pk in map(str, attended_ids) if pk.isascii() and pk.isdigit()}
     for attendee in workshop.attendees.select_for_update():
         attendee.attended = attendee.pk in attended_ids
         attendee.save(update_fields=["attended"])

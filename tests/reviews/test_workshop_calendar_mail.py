@@ -428,3 +428,16 @@ def test_workshop_page_query_count_is_flat(
         response = client.get(url(workshop, "workshop_detail"))
     assert response.status_code == 200
     assert f"Guest {size - 1}" in response.text
+
+
+def test_a_workshop_recorded_after_it_happened_mails_nobody(schedule):
+    schedule(starts_at=timezone.now() - datetime.timedelta(days=3))
+    assert mail.outbox == []
+
+
+def test_a_cancelled_workshop_leaves_my_next_workshops(client_for, schedule, members):
+    workshop = schedule(starts_at=timezone.now() + datetime.timedelta(days=2))
+    client = client_for(members[A])
+    assert workshop.get_absolute_url() in client.get(reverse("home")).text
+    workshop_cancel(workshop=workshop, acting_user=members[F])
+    assert workshop.get_absolute_url() not in client.get(reverse("home")).text
