@@ -19,6 +19,8 @@ from django.utils import timezone
 from core.http import UrlTemplate, absolute_url
 from core.mail import is_permanent_refusal, mail_error_text
 from decisions.models import DecisionCondition
+from notifications.models import Kind as NotificationKind
+from notifications.models import Notification
 from projects.models import Project
 from reminders.models import Reminder, ReminderDigest, ReminderKind
 from reviews.models import ReviewItem
@@ -36,6 +38,7 @@ GROUPS = (
     ("overdue", "Overdue"),
     ("due_soon", "Due soon"),
     ("signoff", "Sign-offs awaited"),
+    ("notified", "Notifications"),
 )
 GROUP_OF_KIND = {
     ReminderKind.CONDITION_MISSED: "reverted",
@@ -161,6 +164,32 @@ def expiry_line(row, links):
     }
 
 
+NOTIFICATION_FIELDS = ("digest_id", "kind", "title", "url", "project_id", "created_at", "pk")
+
+
+def notification_line(row, links):
+    """The digest line of a notification its recipient wants in the digest."""
+    return {
+        "kind": "notification",
+        "group": "notified",
+        "escalated": False,
+        "alert": False,
+        "project_id": row["project_id"],
+        "title": row["title"],
+        "context": NotificationKind(row["kind"]).label,
+        "detail": f"{short_date(timezone.localtime(row['created_at']).date())}",
+        "url": absolute_url(row["url"]),
+        "sort": (row["created_at"], row["pk"]),
+    }
+
+
+# What a digest tells besides reminders: (the model, the values read, the line).
+NOTICE_LINES = (
+    (AcceptanceExpiryNotice, NOTICE_FIELDS, expiry_line),
+    (Notification, NOTIFICATION_FIELDS, notification_line),
+)
+
+
 def digest_projects(lines, projects, today):
     """Lines grouped by project (by name), then in the fixed group order."""
     by_project = {}
@@ -214,6 +243,7 @@ def digest_message(*, recipient, lines, projects, today, templates=None, connect
         f"{counts['overdue']} overdue",
         f"{counts['due_soon']} due soon",
         f"{counts['signoff']} sign-off{'s' if counts['signoff'] != 1 else ''} awaited",
+        f"{counts['notified']} notification{'s' if counts['notified'] != 1 else ''}",
     ]
     context = {
         "summary": ", ".join(part for part in parts if not part.startswith("0 ")),
@@ -293,12 +323,13 @@ def _send_claimed(token, now, connection):
             .values(*REMINDER_FIELDS)
         ):
             lines.setdefault(row["digest_id"], []).append(_line(row, today, links))
-        for row in (
-            AcceptanceExpiryNotice.objects.filter(digest_id__in=[digest.pk for digest in digests])
-            .order_by()
-            .values(*NOTICE_FIELDS)
-        ):
-            lines.setdefault(row["digest_id"], []).append(expiry_line(row, links))
+        for model, fields, line in NOTICE_LINES:
+            for row in (
+                model.objects.filter(digest_id__in=[digest.pk for digest in digests])
+                .order_by()
+                .values(*fields)
+            ):
+                lines.setdefault(row["digest_id"], []).append(line(row, links))
         unseen = {line["project_id"] for rows in lines.values() for line in rows} - set(projects)
         if unseen:
             projects.update(Project.objects.only("pk", "name", "go_live_date").in_bulk(unseen))
@@ -421,6 +452,7 @@ def describe_planned(plan, *, now=None):
             }
             lines.append(_line(row, today, links))
         lines.extend(expiry_line(row, links) for row in digest.expiry_notices)
+        lines.extend(notification_line(row, links) for row in digest.notifications)
         result.append((digest, lines))
     return result
 
