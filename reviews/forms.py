@@ -132,7 +132,7 @@ class WorkshopForm(forms.Form):
     )
     guests = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Named guests, one per line: Name <e-mail>",
+        help_text="Named guests, one per line: Name &lt;e-mail&gt;",
     )  # fmt: skip
 
     def __init__(self, *args, review, members, **kwargs):

@@ -87,7 +87,7 @@ def test_planning_invites_owners_backups_and_the_cutover_manager(
     assert str(event["LOCATION"]) == "War room"
     assert str(event["ORGANIZER"]) == f"mailto:{members[PM].email}"
     assert attendees(event) == expected
-    assert "cutover rehearsal" in last_to(members[V].email).body
+    assert "Cutover rehearsal: " in last_to(members[V].email).body
     assert "09:00" in last_to(members[V].email).body  # in the plan's time zone
 
 

@@ -441,3 +441,26 @@ def test_a_cancelled_workshop_leaves_my_next_workshops(client_for, schedule, mem
     assert workshop.get_absolute_url() in client.get(reverse("home")).text
     workshop_cancel(workshop=workshop, acting_user=members[F])
     assert workshop.get_absolute_url() not in client.get(reverse("home")).text
+
+
+def test_foreign_links_and_control_characters_typed_never_reach_the_mail(schedule):
+    schedule(
+        title="Log in at http://evil.example/x first\r\nBcc: eve@evil.example",
+        location="https://evil.example/meet",
+        guests=[("Grace\rGuest\x1b", GUEST)],
+    )
+    message = last_to(GUEST)
+    html = next(content for content, kind in message.alternatives if kind == "text/html")
+    for text in (message.subject, message.body, html):
+        assert "http://evil.example" not in text
+        assert "https://evil.example" not in text
+    assert "evil[.]example" in message.body
+    assert "\r" not in message.subject
+    assert "\n" not in message.subject
+    assert message.to == [GUEST]
+    assert message.bcc == []
+    event = event_of(message)
+    assert "http://evil.example" not in str(event["SUMMARY"])
+    assert str(event["LOCATION"]) == "https://evil.example/meet"  # kept: the meeting link
+    guest = next(a for a in event["ATTENDEE"] if str(a) == f"mailto:{GUEST}")
+    assert guest.params["CN"] == "Grace Guest"
