@@ -81,7 +81,7 @@ def _cutover_ids(project):
     version number is never one this project has)."""
     from django.utils import timezone
 
-    from cutover.models import CutoverRun, StepEvent
+    from cutover.models import CutoverRun, PlannedRehearsal, StepEvent
     from tests.factories import make_cutover_plan
 
     version = make_cutover_plan(project, steps=3, number=1000 + project.pk)
@@ -93,9 +93,12 @@ def _cutover_ids(project):
     event = StepEvent.objects.create(
         run=run, step=step, kind="started", at=timezone.now(), by=version.plan.created_by
     )
+    rehearsal = PlannedRehearsal.objects.create(
+        plan=version.plan, starts_at=timezone.now(), created_by=version.plan.created_by
+    )
     return {
         "step_pk": step.pk, "number": version.number, "fmt": "csv", "run_pk": run.pk,
-        "event_pk": event.pk,
+        "event_pk": event.pk, "rehearsal_pk": rehearsal.pk,
     }  # fmt: skip
 
 
