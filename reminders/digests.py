@@ -6,12 +6,7 @@ objects' fields joined), so a digest claimed again after a failed send says the 
 
 import contextlib
 import logging
-from smtplib import (
-    SMTPException,
-    SMTPRecipientsRefused,
-    SMTPResponseException,
-    SMTPSenderRefused,
-)
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -22,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.http import UrlTemplate, absolute_url
+from core.mail import is_permanent_refusal, mail_error_text
 from decisions.models import DecisionCondition
 from notifications.models import Kind as NotificationKind
 from notifications.models import Notification
@@ -301,7 +297,7 @@ def send_digests(token, *, now):
             claim_token="",
             claimed_at=None,
             attempts=F("attempts") + 1,
-            last_error=_error_text(error),
+            last_error=mail_error_text(error),
         )
     return sent, failed, refused
 
@@ -380,41 +376,6 @@ def _commits_without_waiting_for_the_disk():
             cursor.execute("RESET synchronous_commit")
 
 
-def is_permanent_refusal(error):
-    """Whether a send error is the relay refusing this message or recipient for good (5xx),
-    as opposed to a passing fault (connection refused or lost, a 4xx answer) worth a retry.
-
-    A refused sender is the relay refusing every digest: it stops the sweep like an outage.
-    A ValueError is an address Django cannot write into a message (sanitize_address).
-    """
-    if isinstance(error, ValueError):
-        return True
-    if isinstance(error, SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(error, SMTPSenderRefused):
-        return False
-    if isinstance(error, SMTPResponseException):
-        return 500 <= error.smtp_code < 600
-    return False
-
-
-def _error_text(error):
-    if isinstance(error, SMTPRecipientsRefused):
-        answers = "; ".join(
-            f"{address}: {code} {_decoded(text)}"
-            for address, (code, text) in error.recipients.items()
-        )
-        return f"Recipient refused ({answers})"[:2000]
-    if isinstance(error, SMTPResponseException):
-        return f"{type(error).__name__}: {error.smtp_code} {_decoded(error.smtp_error)}"[:2000]
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
-def _decoded(text):
-    return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-
-
 def _open(connection):
     """Open the mail connection once for the whole sweep; the error if the relay is down."""
     try:
@@ -444,7 +405,7 @@ def _mark_failed(digest_id, error):
         failed_at=timezone.now(),
         claim_token="",
         attempts=F("attempts") + 1,
-        last_error=_error_text(error),
+        last_error=mail_error_text(error),
     )
 
 

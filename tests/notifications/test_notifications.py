@@ -247,6 +247,20 @@ def test_mark_all_read(client_for, members, project):
     assert Notification.objects.filter(read_at__isnull=True).count() == 1  # the approver's
 
 
+def test_mark_one_read_touches_only_that_one(client_for, members, project):
+    _many(members[C], project, 2)
+    first, second = Notification.objects.filter(recipient=members[C]).order_by("pk")
+    client = client_for(members[C])
+    for bad in ("nope", "9" * 40, ""):
+        client.post(reverse("notifications:read"), {"id": bad})
+    assert Notification.objects.filter(read_at__isnull=True).count() == 2
+    client.post(reverse("notifications:read"), {"id": first.pk})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.is_read
+    assert not second.is_read
+
+
 def test_empty_list_says_what_will_come(client_for, members):
     page = client_for(members[V]).get(reverse("notifications:list")).content.decode()
     assert "Nothing to tell you yet." in page
