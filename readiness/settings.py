@@ -303,6 +303,10 @@ WEBHOOK_MAX_FAILURES = env.int("WEBHOOK_MAX_FAILURES", default=5)
 # Tries of one delivery (connection errors, timeouts and 5xx answers are tried again).
 WEBHOOK_MAX_TRIES = env.int("WEBHOOK_MAX_TRIES", default=5)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
+# Webhooks go only to public addresses unless this is on (a receiver inside the company's
+# network, or on this machine while trying it out): otherwise a webhook could reach the
+# database, a cloud metadata service or an internal admin page.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # --- Security ------------------------------------------------------------------------
 

@@ -18,3 +18,6 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# The webhook tests deliver to a receiver on 127.0.0.1 (the refusal of private addresses has
+# its own tests, which switch this off).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True

@@ -3,6 +3,7 @@
 from django import forms
 
 from webhooks.models import SUBSCRIBABLE_EVENTS, WebhookFormat
+from webhooks.sending import check_address
 
 
 class WebhookForm(forms.Form):
@@ -25,6 +26,9 @@ class WebhookForm(forms.Form):
         url = self.cleaned_data["url"]
         if not url.lower().startswith(("http://", "https://")):
             raise forms.ValidationError("Only http:// and https:// addresses receive webhooks.")
+        refused = check_address(url)
+        if refused:
+            raise forms.ValidationError(refused)
         return url
 
 

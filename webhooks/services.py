@@ -373,6 +373,11 @@ def webhook_delivery_send(*, delivery_id, last_try):
     )
     try:
         answer = sending.post(webhook.url, body, headers)
+    except sending.AddressRefused as refused:
+        _finish(delivery, DeliveryStatus.FAILED, excerpt=str(refused))
+        if event.event != WebhookEventType.TEST:
+            _count_failure(webhook.pk, delivery)
+        return delivery.status
     except sending.DeliveryError as error:
         answer, failure = None, error
     else:

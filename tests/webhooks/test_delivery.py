@@ -48,6 +48,32 @@ def test_delivery_is_signed_and_carries_the_event_id(receiver, make_webhook, pub
     assert delivery.response_excerpt == "ok"
 
 
+def test_a_private_address_is_refused_unless_allowed(receiver, make_webhook, publish, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    make_webhook(receiver.url)  # http://127.0.0.1:<port>/...
+    publish()
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed"
+    assert "127.0.0.1 is a private or local address" in delivery.response_excerpt
+    assert Webhook.objects.get().consecutive_failures == 1
+
+
+def test_the_form_refuses_private_and_local_addresses(settings):
+    from webhooks.forms import WebhookForm
+
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    for address in ("http://127.0.0.1:8000/hook", "http://localhost/hook", "http://10.1.2.3/",
+                    "http://169.254.169.254/latest/meta-data/", "http://[::1]/hook"):  # fmt: skip
+        form = WebhookForm({"name": "x", "url": address, "format": "generic",
+                            "events": ["decision.recorded"]})  # fmt: skip
+        assert not form.is_valid(), address
+        assert "webhooks go only to public addresses" in form.errors["url"][0]
+    public = WebhookForm({"name": "x", "url": "https://93.184.215.14/hook", "format": "generic",
+                          "events": ["decision.recorded"]})  # fmt: skip
+    assert public.is_valid(), public.errors
+
+
 def test_a_rotated_secret_signs_the_next_delivery(receiver, make_webhook, publish, members):
     webhook = make_webhook(receiver.url)
     old_secret = webhook.secret
