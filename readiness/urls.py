@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("decisions.urls")),
     path("", include("summaries.urls")),
     path("", include("notifications.urls")),
+    path("", include("discussions.urls")),
     path("admin/", admin.site.urls),
 ]
 

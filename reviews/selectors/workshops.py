@@ -4,10 +4,12 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from discussions.models import SubjectKind
+from discussions.selectors import open_question_counts, thread_panel
 from projects.selectors import member_users, memberships_of_project
 from reviews.models import ItemStatus, ReviewItem, Workshop
 from reviews.scoring import signoff_state
-from reviews.selectors.items import annotate_awaited, decorate_items
+from reviews.selectors.items import annotate_awaited, decorate_items, item_subject
 
 
 def workshop_get(access, review_pk, workshop_pk):
@@ -91,6 +93,11 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
             "previous_id": ids[index - 1] if index > 0 else None,
             "next_id": ids[index + 1] if index + 1 < len(ids) else None,
             "members_qs": member_users(review.project),
+            "review_open_questions": sum(open_question_counts(SubjectKind.ITEM, ids).values()),
+            # The item's questions, big, so the room reads them and the facilitator answers.
+            "questions": thread_panel(
+                access, item_subject(access, item.pk, item=item), workshop=True
+            ),
         }
     )
     return context

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from cutover.demo import seed_cutover
 from decisions.demo import seed_decisions
 from projects import demo as people_demo
-from reviews.demo import seed_reviews, seed_workshops
+from reviews.demo import seed_questions, seed_reviews, seed_workshops
 from risks.demo import seed_risks
 from support.demo import seed_support
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         seed_reviews(seeded)
         seed_risks(seeded)
         seed_workshops(seeded)
+        seed_questions(seeded)
         seed_cutover(seeded)
         seed_support(seeded)
         seed_decisions(seeded)
