@@ -55,7 +55,9 @@ def _mention(comment, acting_user, *, asking=False):
 
 def _write(thread, acting_user, body):
     mentions = mentions_in(body, member_users(thread.project))
-    return Comment.objects.create(thread=thread, author=acting_user, body=body, mentions=mentions)
+    return Comment.objects.create(
+        thread=thread, author=acting_user, body=body, mentions=mentions, created_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -67,7 +69,7 @@ def thread_ask(*, subject, acting_user, body):
         project=subject.project, subject_kind=subject.kind, subject_id=subject.pk,
         subject_label=subject.label[:300], subject_url=subject.url[:500],
         area_key=subject.area_key[:100], area_label=subject.area_label[:200],
-        asked_by=acting_user,
+        asked_by=acting_user, created_at=timezone.now(),
     )  # fmt: skip
     comment = _write(thread, acting_user, body)
     _mention(comment, acting_user, asking=True)
