@@ -58,6 +58,12 @@ FORM_VIEWS = [
     "summaries:summary_request",
     "summaries:summary_send",
     "reviews:workshop_attendance",
+    "discussions:ask",
+    "discussions:reply",
+    "discussions:edit",
+    "discussions:withdraw",
+    "discussions:resolve",
+    "discussions:reopen",
     "reviews:workshop_create",
     "reviews:workshop_minutes",
     "reviews:workshop_mode_save",
@@ -131,6 +137,7 @@ def _form_field_names():
     import cutover.forms
     import cutover.forms_runs
     import decisions.forms_criteria
+    import discussions.forms
     import reviews.forms
     import risks.forms
     import support.forms
@@ -138,7 +145,7 @@ def _form_field_names():
     names = set()
     modules = (
         accounts.forms, reviews.forms, risks.forms, cutover.forms, cutover.forms_runs,
-        decisions.forms_criteria, support.forms,
+        decisions.forms_criteria, support.forms, discussions.forms,
     )  # fmt: skip
     for module in modules:
         for value in vars(module).values():
@@ -150,7 +157,7 @@ def _form_field_names():
         ("attested", decisions.forms_criteria.AttestedCriterionForm),
     ):
         names |= {f"{prefix}-{name}" for name in form.base_fields}
-    names |= {"key", "kind", "direction"}
+    names |= {"key", "kind", "direction", "workshop"}
     names |= {f"action-{name}" for name in ("description", "owner", "due_date")}
     for index in range(2):
         names |= {f"condition-{index}-{name}" for name in ("description", "owner", "due_date")}
