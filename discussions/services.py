@@ -77,14 +77,14 @@ def thread_ask(*, subject, acting_user, body):
 
 
 @transaction.atomic
-def thread_reply(*, thread, acting_user, body):
-    """Answer (or add to) a question. Answering a resolved question reopens it: someone has
-    more to say."""
-    _require_commenter(acting_user, thread.project)
+def thread_reply(*, thread, acting_user, body, subject_owner_id=None):
+    """Answer (or add to) a question. Someone who may reopen a resolved question reopens it
+    by answering it (they have more to say); anyone else's answer leaves it resolved."""
+    access = _require_commenter(acting_user, thread.project)
     body = _clean_body(body)
     thread = Thread.objects.select_for_update().select_related("project").get(pk=thread.pk)
     comment = _write(thread, acting_user, body)
-    if not thread.is_open:
+    if not thread.is_open and permissions.can_resolve_thread(access, thread, subject_owner_id):
         _set_resolved(thread, acting_user, resolved=False)
     _mention(comment, acting_user)
     return comment

@@ -73,8 +73,9 @@ def thread_reply_view(request, access, thread_pk):
                       error_thread=thread.pk)  # fmt: skip
     try:
         services.thread_reply(
-            thread=thread, acting_user=request.user, body=form.cleaned_data["body"]
-        )
+            thread=thread, acting_user=request.user, body=form.cleaned_data["body"],
+            subject_owner_id=subject.owner_id,
+        )  # fmt: skip
     except ValidationError as error:
         return _panel(request, access, subject, status=422, error=_errors(error),
                       error_thread=thread.pk)  # fmt: skip

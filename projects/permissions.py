@@ -342,10 +342,6 @@ def can_update_exit_criterion(access, criterion):
 # --- Question threads on items and findings ---------------------------------------------
 
 
-def can_read_threads(access):
-    return access.is_member
-
-
 def can_comment(access):
     """Ask a question or answer one: members who do more than watch (not viewers)."""
     return _is(access, CONTRIBUTORS)

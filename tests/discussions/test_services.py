@@ -146,14 +146,17 @@ def test_resolve_and_reopen_record_who_and_when(subject, members, clock):
     ]
 
 
-def test_answering_a_resolved_question_reopens_it(subject, members):
+def test_answering_a_resolved_question_reopens_it_for_whoever_may_reopen(subject, members):
     thread = thread_ask(subject=subject, acting_user=members[C], body="?")
     thread_resolve(thread=thread, acting_user=members[C])
-    thread_reply(thread=thread, acting_user=members[A], body="One more thing")
+    thread_reply(thread=thread, acting_user=members[A], body="Noted")  # may not reopen
+    thread.refresh_from_db()
+    assert not thread.is_open
+    thread_reply(thread=thread, acting_user=members[C], body="One more thing")  # the asker
     thread.refresh_from_db()
     assert thread.is_open
     assert list(thread.events.values_list("action", "user")) == [
-        ("resolved", members[C].pk), ("reopened", members[A].pk),
+        ("resolved", members[C].pk), ("reopened", members[C].pk),
     ]  # fmt: skip
 
 
