@@ -53,8 +53,9 @@ class NotificationPreference(models.Model):
 
 class Notification(models.Model):
     """One thing one person is told. Every notification shows under the bell; ``delivery``
-    is how the person wanted it sent when it was made (``emailed_at`` / ``digested_at`` record
-    that it was, so each goes out once)."""
+    is how the person wanted it sent when it was made: ``emailed_at`` records the e-mail,
+    ``digest_id`` the reminders digest that tells it (an id, not a key: the reminders app sits
+    above this one; set when the sweep claims that digest), so each goes out once."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -75,7 +76,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
-    digested_at = models.DateTimeField(null=True, blank=True)
+    digest_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -88,7 +89,7 @@ class Notification(models.Model):
             ),
             models.Index(
                 fields=["recipient"],
-                condition=models.Q(delivery="digest", digested_at__isnull=True),
+                condition=models.Q(delivery="digest", digest_id__isnull=True),
                 name="notification_digest_due",
             ),
         ]

@@ -19,9 +19,9 @@ def inbox(user):
             "url",
             "created_at",
             "read_at",
-            "project__pk",
+            "project__id",
             "project__name",
-            "actor__pk",
+            "actor__id",
             "actor__full_name",
             "actor__email",
         )
@@ -37,18 +37,3 @@ def preferences_of(user):
     """[(Kind, Delivery)] for every kind, the person's choice or the default."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
     return [(kind, chosen.get(kind, DEFAULT_DELIVERY[kind])) for kind in Kind]
-
-
-def digest_notifications(user_ids):
-    """{user id: [Notification]} waiting for each person's next digest, oldest first."""
-    rows = (
-        Notification.objects.filter(
-            recipient_id__in=user_ids, delivery="digest", digested_at__isnull=True
-        )
-        .select_related("project")
-        .order_by("created_at", "pk")
-    )
-    waiting = {}
-    for row in rows:
-        waiting.setdefault(row.recipient_id, []).append(row)
-    return waiting

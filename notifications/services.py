@@ -3,7 +3,8 @@
 ``notify`` is the one way in: the services of the apps above call it in the transaction
 that did the thing (a new owner, a sign-off awaited, a mention...). Every notification shows
 under the bell; who wants it by e-mail at once gets it from a task after the commit, who
-wants it in the daily digest gets it there (the reminders digest claims it), and
+wants it in the daily digest gets it there (the reminders sweep claims it
+with the day's digest), and
 "only here" sends nothing.
 
 Some kinds already have an e-mail of their own, richer than a notification's line (the vote

@@ -9,5 +9,5 @@ urlpatterns = [
     path("notifications/bell/", views.bell, name="bell"),
     path("notifications/read/", views.notifications_read, name="read"),
     path("notifications/settings/", views.preferences, name="preferences"),
-    path("notifications/<int:pk>/", views.notification_open, name="open"),
+    path("notifications/<int:notification_pk>/", views.notification_open, name="open"),
 ]

@@ -33,9 +33,9 @@ def notification_list(request):
 
 
 @require_GET
-def notification_open(request, pk):
+def notification_open(request, notification_pk):
     """Mark one notification read and go to the page it is about."""
-    notification = selectors.notification_of(request.user, pk)
+    notification = selectors.notification_of(request.user, notification_pk)
     if notification is None:
         raise Http404("No such notification.")
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
@@ -47,8 +47,10 @@ def notification_open(request, pk):
 @require_POST
 def notifications_read(request):
     """Mark all read, or the one named by ``id``."""
-    pk = request.POST.get("id")
-    ids = [int(pk)] if pk and pk.isdigit() else None
+    ids = None
+    if "id" in request.POST:  # one of them; an id that is not a number names none
+        pk = request.POST["id"]
+        ids = [int(pk)] if pk.isdigit() and len(pk) < 19 else []
     count = services.notifications_mark_read(user=request.user, ids=ids)
     if ids is None:
         messages.success(

@@ -21,7 +21,19 @@ def project_world():
     ids.update(_cutover_ids(project))
     ids.update(_support_ids(project, members))
     ids.update(_criterion_ids(project))
+    ids.update(_notification_ids(project, members))
     return ids, members
+
+
+def _notification_ids(project, members):
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    (notification,) = notify(
+        recipients=[members[Role.PROJECT_MANAGER]], kind=Kind.OWNER, title="Yours",
+        url=project.get_absolute_url(), project=project,
+    )  # fmt: skip
+    return {"notification_pk": notification.pk}
 
 
 def _support_ids(project, members):
@@ -70,7 +82,7 @@ def _cutover_ids(project):
     version number is never one this project has)."""
     from django.utils import timezone
 
-    from cutover.models import CutoverRun, StepEvent
+    from cutover.models import CutoverRun, PlannedRehearsal, StepEvent
     from tests.factories import make_cutover_plan
 
     version = make_cutover_plan(project, steps=3, number=1000 + project.pk)
@@ -82,9 +94,12 @@ def _cutover_ids(project):
     event = StepEvent.objects.create(
         run=run, step=step, kind="started", at=timezone.now(), by=version.plan.created_by
     )
+    rehearsal = PlannedRehearsal.objects.create(
+        plan=version.plan, starts_at=timezone.now(), created_by=version.plan.created_by
+    )
     return {
         "step_pk": step.pk, "number": version.number, "fmt": "csv", "run_pk": run.pk,
-        "event_pk": event.pk,
+        "event_pk": event.pk, "rehearsal_pk": rehearsal.pk,
     }  # fmt: skip
 
 

@@ -22,6 +22,8 @@ from cutover.models import CutoverRun, LateStepEscalation, RunStatus, Step, Step
 from cutover.progress import READY
 from cutover.schedule import format_minutes
 from cutover.selectors_live import board_of, running_runs
+from notifications.models import Kind
+from notifications.services import notify, wants_email
 from projects.models import Membership, Role, SignoffRole
 
 
@@ -47,17 +49,20 @@ def _board_url(project):
     return absolute_url(reverse("cutover:board", args=[project.pk]))
 
 
-def _run_sheet_url(run, step):
+def _run_sheet_path(run, step):
     path = reverse("cutover:run", args=[run.plan.project_id, run.pk])
-    return absolute_url(f"{path}#step-{step.number}")
+    return f"{path}#step-{step.number}"
 
 
-def _active_emails(project, user_ids):
-    return dict(
-        Membership.objects.filter(
+def _active_members(project, user_ids):
+    """The active members among ``user_ids``, in their order."""
+    members = {
+        membership.user_id: membership.user
+        for membership in Membership.objects.filter(
             project=project, user_id__in=[i for i in user_ids if i], user__is_active=True
-        ).values_list("user_id", "user__email")
-    )
+        ).select_related("user")
+    }
+    return [members[i] for i in dict.fromkeys(user_ids) if i in members]
 
 
 def steps_ready_notify(*, run_id, step_id):
@@ -81,12 +86,19 @@ def steps_ready_notify(*, run_id, step_id):
     for step in sorted(ready, key=lambda step: step.number):
         if step.pk in already:
             continue
-        emails = _active_emails(project, [step.owner_id, people.get(step.pk)])
+        members = _active_members(project, [step.owner_id, people.get(step.pk)])
+        path = _run_sheet_path(run, step)
+        notify(
+            recipients=members, kind=Kind.STEP_READY,
+            title=f"Step {step.number} can start in {run}: {step.title}",
+            url=path, project=project, key=f"step-ready:{run.pk}:{step.pk}", emailed=True,
+        )  # fmt: skip
+        emails = sorted({user.email for user in wants_email(members, Kind.STEP_READY)})
         if _tell_once(
-            StepReadyNotice, run, step, sorted(set(emails.values())),
+            StepReadyNotice, run, step, emails,
             "cutover_step_ready",
             {"run": run, "project": project, "step": step, "version": run.plan_version,
-             "planned_start": step.planned_start, "url": _run_sheet_url(run, step)},
+             "planned_start": step.planned_start, "url": absolute_url(path)},
         ):  # fmt: skip
             told.append(step.number)
     return told

@@ -11,10 +11,9 @@ from core.errors import refuse_if_stale
 from core.history import apply_changes
 from projects.services import require_member
 from reviews.models import ItemEvidence, ReviewItem, ReviewItemChange, SignOff
+from reviews.services.notices import SIGNED_CONTENT_FIELDS, tell_item_saved
 
 EDITABLE_FIELDS = ("status", "response", "owner", "due_date", "is_blocker", "blocker_reason")
-# A change to these means what was signed is no longer what is there.
-SIGNED_CONTENT_FIELDS = frozenset({"status", "response"})
 
 
 def _record(item, acting_user, changes, note=""):
@@ -43,7 +42,11 @@ def review_item_update(*, item, acting_user, version, **fields):
     ``version``) or ValidationError. History gets one entry per save; sign-offs
     are superseded when status or response change.
     """
-    locked = ReviewItem.objects.select_for_update().select_related("review").get(pk=item.pk)
+    locked = (
+        ReviewItem.objects.select_for_update(of=("self",))
+        .select_related("review__project")
+        .get(pk=item.pk)
+    )
     refuse_if_stale(locked, version, what="this item")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -81,6 +84,7 @@ def review_item_update(*, item, acting_user, version, **fields):
         if superseded:
             note = f"{superseded} sign-off{'s' if superseded != 1 else ''} superseded; the item needs signing again."
     _record(locked, acting_user, changes, note=note)
+    tell_item_saved(locked, acting_user, changes)
     return locked
 
 

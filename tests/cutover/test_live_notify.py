@@ -51,6 +51,25 @@ def test_the_owner_is_told_once_that_their_step_can_start(
     assert StepReadyNotice.objects.filter(run=run).count() == 1
 
 
+def test_an_owner_who_wants_the_bell_only_is_told_there_and_not_mailed(
+    project, members, live_now, django_capture_on_commit_callbacks
+):
+    from notifications.models import Delivery, Kind, Notification, NotificationPreference
+
+    run, steps = live_now
+    owner = members[Role.CONTRIBUTOR]
+    NotificationPreference.objects.create(
+        user=owner, kind=Kind.STEP_READY, delivery=Delivery.IN_APP
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_steps_ready(run, steps[1])
+    assert mail.outbox == []
+    (told,) = Notification.objects.filter(recipient=owner, kind=Kind.STEP_READY)
+    assert told.title == f"Step 2 can start in {run}: Migrate data"
+    assert told.url == f"{reverse('cutover:run', args=[project.pk, run.pk])}#step-2"
+    assert StepReadyNotice.objects.get(run=run, step=steps[2]).recipients == []
+
+
 def test_a_roll_back_tells_the_rollback_steps_owners(
     project, members, live_now, django_capture_on_commit_callbacks
 ):

@@ -65,6 +65,8 @@ FORM_VIEWS = [
     "discussions:resolve",
     "discussions:reopen",
     "reviews:workshop_create",
+    "reviews:workshop_edit",
+    "reviews:workshop_cancel",
     "reviews:workshop_minutes",
     "reviews:workshop_mode_save",
     "reviews:workshop_mode_confirm",
@@ -87,6 +89,9 @@ FORM_VIEWS = [
     "cutover:step_delete",
     "cutover:step_move",
     "cutover:run_start",
+    "cutover:rehearsal_plan",
+    "cutover:rehearsal_edit",
+    "cutover:rehearsal_cancel",
     "cutover:run_finish",
     "cutover:run_abandon",
     "cutover:step_mark",
@@ -111,6 +116,8 @@ FORM_VIEWS = [
     "support:criterion_add",
     "support:criterion_status",
     "support:check_in",
+    "notifications:read",
+    "notifications:preferences",
 ]
 # Forms anyone can post without logging in.
 PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
@@ -158,6 +165,10 @@ def _form_field_names():
     ):
         names |= {f"{prefix}-{name}" for name in form.base_fields}
     names |= {"key", "kind", "direction", "workshop"}
+    # The notification settings have one field per kind; mark read names one notification.
+    from notifications.models import Kind
+
+    names |= {*Kind.values, "id"}
     names |= {f"action-{name}" for name in ("description", "owner", "due_date")}
     for index in range(2):
         names |= {f"condition-{index}-{name}" for name in ("description", "owner", "due_date")}
