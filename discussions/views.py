@@ -54,12 +54,12 @@ def thread_ask_view(request, access, kind, subject_pk):
             request, access, subject, status=422, ask_form=form, error="Write something first."
         )
     try:
-        thread = services.thread_ask(
+        services.thread_ask(
             subject=subject, acting_user=request.user, body=form.cleaned_data["body"]
         )
     except ValidationError as error:
         return _panel(request, access, subject, status=422, ask_form=form, error=_errors(error))
-    return _panel(request, access, subject, notice="Question asked.", focus_thread=thread.pk)
+    return _panel(request, access, subject, notice="Question asked.")
 
 
 @require_POST
@@ -79,7 +79,7 @@ def thread_reply_view(request, access, thread_pk):
     except ValidationError as error:
         return _panel(request, access, subject, status=422, error=_errors(error),
                       error_thread=thread.pk)  # fmt: skip
-    return _panel(request, access, subject, notice="Answer added.", focus_thread=thread.pk)
+    return _panel(request, access, subject, notice="Answer added.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,7 +120,7 @@ def _resolve_or_reopen(request, access, thread_pk, service, notice):
     thread = selectors.thread_get(access, thread_pk)
     subject = subject_of_thread(access, thread)
     service(thread=thread, acting_user=request.user, subject_owner_id=subject.owner_id)
-    return _panel(request, access, subject, notice=notice, focus_thread=thread.pk)
+    return _panel(request, access, subject, notice=notice)
 
 
 @require_POST
