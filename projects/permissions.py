@@ -342,3 +342,33 @@ def can_update_exit_criterion(access, criterion):
     if can_edit_support_plan(access):
         return True
     return access.role in CONTRIBUTORS and criterion.owner_id == access.user.pk
+
+
+# --- Question threads on items and findings ---------------------------------------------
+
+
+def can_comment(access):
+    """Ask a question or answer one: members who do more than watch (not viewers)."""
+    return _is(access, CONTRIBUTORS)
+
+
+def can_edit_comment(access, comment):
+    """Change or withdraw a comment: its author, while they may still comment, within the
+    edit window (``comment.within_edit_window``)."""
+    return (
+        can_comment(access)
+        and comment.author_id == access.user.pk
+        and comment.withdrawn_at is None
+        and comment.within_edit_window()
+    )
+
+
+def can_resolve_thread(access, thread, subject_owner_id=None):
+    """Resolve or reopen a question: whoever asked it, whoever answers for its subject (an
+    item's owner, whoever raised the finding), the facilitator and the project manager;
+    never a viewer."""
+    if not can_comment(access):
+        return False
+    if _is(access, EDITORS):
+        return True
+    return access.user.pk in (thread.asked_by_id, subject_owner_id)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("", include("notifications.urls")),
     path("", include("webhooks.urls")),
+    path("", include("discussions.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -235,3 +235,58 @@ def seed_workshops(seeded):
             agenda=list(current.sections.values_list("key", flat=True)),
             invitees=invitees,
         )
+
+
+# --- Questions ----------------------------------------------------------------------
+
+# (item key, who asks, question, [(who answers, answer)], resolved by whom or None)
+DEMO_QUESTIONS = [
+    (
+        "glr-test-cycles-exit-criteria",
+        "contributor",
+        "@facilitator does UAT cycle 2 have to close before the workshop, or is a signed "
+        "exit report with open low-severity defects enough?",
+        [("pm", "A signed exit report is enough if no defect above low is open.")],
+        None,
+    ),
+    (
+        "scope-gap-list",
+        "approver",
+        "Are the eleven gaps priced, or only prioritised?",
+        [("facilitator", "Priced too: the estimate is attached to the gap list in the evidence.")],
+        "approver",
+    ),
+]
+
+
+@transaction.atomic
+def seed_questions(seeded):
+    """Questions on the current review's items: one open that mentions the facilitator, one
+    answered and resolved."""
+    from discussions.models import Thread
+    from discussions.services import thread_ask, thread_reply, thread_resolve
+    from projects.selectors import project_access
+    from reviews.selectors.items import item_subject
+
+    project, people = seeded["project"], seeded["people"]
+    if Thread.objects.filter(project=project).exists():
+        return
+    review = seeded["review"]
+    items = {item.key: item for item in review.items.select_related("section", "review")}
+
+    def person(handle):
+        return people[f"{handle}@demo.example.com"]
+
+    for key, asker, question, answers, resolver in DEMO_QUESTIONS:
+        item = items.get(key)
+        if item is None:
+            continue
+        access = project_access(user=person(asker), project=project)
+        subject = item_subject(access, item.pk, item=item)
+        thread = thread_ask(subject=subject, acting_user=person(asker), body=question)
+        for who, answer in answers:
+            thread_reply(thread=thread, acting_user=person(who), body=answer)
+        if resolver:
+            thread_resolve(
+                thread=thread, acting_user=person(resolver), subject_owner_id=subject.owner_id
+            )

@@ -46,12 +46,12 @@ def viewer_roles(access):
 def row_key(item, *, roles, viewer):
     """The cache key of an item's closed row: the item, its version, its sign-off state,
     the project's roles and the viewer's own, and the few things shown that live outside
-    the item (its owner's name, its findings, whether its evidence expired: that changes with
+    the item (its owner's name, its findings, its open questions, whether its evidence expired: that changes with
     the date, not the version)."""
     signoffs = tuple((s.id, s.decision, s.superseded_at is None) for s in item.signoff_list)
     facts = (
         item.version, signoffs, roles, viewer, str(item.owner or ""), item.risk_count,
-        item.to_reconfirm, item.has_expired_evidence,
+        item.to_reconfirm, item.has_expired_evidence, item.open_question_count,
     )  # fmt: skip
     digest = hashlib.blake2b(repr(facts).encode(), digest_size=12).hexdigest()
     return f"item-row:{markup_version()}:{item.pk}:{digest}"

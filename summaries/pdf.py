@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cutover.summary import CutoverCriteria, cutover_summary
 from decisions.selectors import criteria_for_summary, latest_decision, summary_facts
+from discussions.selectors import open_questions_by_area
 from projects.logos import LOGO_FORMATS, LOGO_MAX_BYTES
 from projects.models import Role
 from projects.selectors import memberships_of_project
@@ -93,6 +94,10 @@ def summary_context(review, *, generated_at=None):
     cutover = cutover_summary(project)
     support = support_summary(project)
     owner_overdue = sum(group.overdue_count for group in owner_groups)
+    open_questions = open_questions_by_area(
+        project, item_ids=[item.pk for item in items],
+        areas=[(section.key, section.title) for section, _ in sections],
+    )  # fmt: skip
     facts = summary_facts(
         review, score=score, items=items, blocker_risk_count=len(blocker_risks),
         overdue_action_count=owner_overdue,
@@ -136,6 +141,9 @@ def summary_context(review, *, generated_at=None):
         "rejected_items": [item for item in items if item.signoff.rejections],
         "cutover": cutover,
         "support": support,
+        "open_questions": open_questions,
+        # After the cutover and support chapters, which are there only with their plans.
+        "questions_chapter": 7 + bool(cutover) + bool(support),
         "heatmap": open_risks_heatmap(
             project, title="Heat map of open risks and issues", dom_id="summary-heatmap"
         ),

@@ -17,6 +17,7 @@ def project_world():
     ids.update(_invitation_ids(project, members))
     ids.update(_review_ids(project, members))
     ids.update(_risk_ids(project, members, ids["item_pk"]))
+    ids.update(_question_ids(project, members, ids["item_pk"]))
     ids.update(_cutover_ids(project))
     ids.update(_support_ids(project, members))
     ids.update(_criterion_ids(project))
@@ -180,6 +181,21 @@ def _risk_ids(project, members, item_pk):
     )  # fmt: skip
     action = MitigationActionFactory(risk=risk, owner=members[Role.CONTRIBUTOR])
     return {"risk_pk": risk.pk, "action_pk": action.pk}
+
+
+def _question_ids(project, members, item_pk):
+    """A question on the item, asked by the contributor (so its comment is theirs to edit)."""
+    from discussions.services import thread_ask
+    from projects.selectors import project_access
+    from reviews.selectors.items import item_subject
+
+    contributor = members[Role.CONTRIBUTOR]
+    subject = item_subject(project_access(user=contributor, project=project), item_pk)
+    thread = thread_ask(subject=subject, acting_user=contributor, body="Which test set?")
+    return {
+        "kind": "item", "subject_pk": item_pk, "thread_pk": thread.pk,
+        "comment_pk": thread.comments.get().pk,
+    }  # fmt: skip
 
 
 def foreign_world_ids():

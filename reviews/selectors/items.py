@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.http import UrlTemplate
+from discussions.models import SubjectKind
+from discussions.selectors import open_question_count, open_question_counts
+from discussions.subjects import Subject
 from projects import permissions
 from projects.models import Membership, SignoffRole
 from projects.permissions import ProjectAccess
@@ -54,13 +57,15 @@ def review_items(review, *, sections=None, users=None):
 
     Two queries when the caller passes the review's ``sections`` and the project's
     ``users`` (by id); one more for each it does not pass. ``risk_count`` counts the
-    findings raised from each item (the findings' own app shows them).
+    findings raised from each item (the findings' own app shows them), ``open_question_count``
+    its unresolved question threads.
     """
     items = list(
         ReviewItem.objects.filter(review=review)
         .annotate(
             risk_count=Count("risks", distinct=True),
             has_expired_evidence=Exists(expired_evidence_of(OuterRef("pk"))),
+            open_question_count=open_question_count(SubjectKind.ITEM, OuterRef("pk")),
         )
         .order_by("section__order", "order", "key")
     )
@@ -174,11 +179,12 @@ def is_awaiting(access, item):
 
 
 def item_get(access, review_pk, item_pk):
-    """An item of a review of the viewer's project (else 404), with its review and project."""
+    """An item of a review of the viewer's project (else 404), with its review and project
+    and its count of open questions."""
     return get_object_or_404(
         ReviewItem.objects.select_related(
             "review__project", "review__facilitator", "section", "owner", "updated_by"
-        ),
+        ).annotate(open_question_count=open_question_count(SubjectKind.ITEM, OuterRef("pk"))),
         review__project=access.project,
         review_id=review_pk,
         pk=item_pk,
@@ -203,6 +209,8 @@ def item_detail(access, item):
         ItemEvidence.objects.filter(item=item, removed_at__isnull=True).select_related("added_by")
     )
     item.has_expired_evidence = any(record.is_expired for record in evidence)
+    if not hasattr(item, "open_question_count"):  # fetched without the annotation
+        item.open_question_count = open_question_counts(SubjectKind.ITEM, [item.pk]).get(item.pk, 0)
     memberships = list(memberships_of_project(access.project, order=("user__full_name",)))
     annotate_awaited([item], memberships)
     decorate_items(access, [item])
@@ -263,3 +271,14 @@ def items_awaiting_signoff(user):
         item.awaiting_as = sorted(labels.get(role, "approver") for role in mine)
         waiting.append(item)
     return waiting
+
+
+def item_subject(access, item_pk, *, item=None):
+    """A checklist item of the viewer's project as a question threads' subject (else 404)."""
+    item = item or project_item_get(access, item_pk)
+    return Subject(
+        kind=SubjectKind.ITEM, pk=item.pk, project=access.project,
+        label=item.title,
+        url=item.get_absolute_url(), area_key=item.section.key, area_label=item.section.title,
+        owner_id=item.owner_id,
+    )  # fmt: skip

@@ -1,13 +1,15 @@
 """Reads for workshops and workshop mode."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from discussions.models import SubjectKind
+from discussions.selectors import open_question_count, thread_panel
 from projects.selectors import member_users, memberships_of_project
 from reviews.models import ItemStatus, ReviewItem, Workshop
 from reviews.scoring import signoff_state
-from reviews.selectors.items import annotate_awaited, decorate_items
+from reviews.selectors.items import annotate_awaited, decorate_items, item_subject
 
 
 def workshop_get(access, review_pk, workshop_pk):
@@ -42,14 +44,16 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
     """
     order = list(
         ReviewItem.objects.filter(review=review)
+        .annotate(open_questions=open_question_count(SubjectKind.ITEM, OuterRef("pk")))
         .order_by("section__order", "order", "key")
-        .values_list("pk", "status", "to_reconfirm")
+        .values_list("pk", "status", "to_reconfirm", "open_questions")
     )
-    ids = [pk for pk, _, _ in order]
-    answered = sum(1 for _, status, _ in order if status != ItemStatus.NOT_STARTED)
+    ids = [pk for pk, *_ in order]
+    answered = sum(1 for _, status, *_ in order if status != ItemStatus.NOT_STARTED)
     context = {
         "item": None,
-        "to_reconfirm": sum(1 for *_, unconfirmed in order if unconfirmed),
+        "to_reconfirm": sum(1 for _, _, unconfirmed, _ in order if unconfirmed),
+        "review_open_questions": sum(questions for *_, questions in order),
         "position": 0,
         "total": len(ids),
         "answered": answered,
@@ -69,8 +73,8 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
         wanted = None
     if wanted not in ids:
         wanted = next(
-            (pk for pk, status, _ in order if status == ItemStatus.NOT_STARTED),
-            next((pk for pk, _, unconfirmed in order if unconfirmed), ids[0]),
+            (pk for pk, status, *_ in order if status == ItemStatus.NOT_STARTED),
+            next((pk for pk, _, unconfirmed, _ in order if unconfirmed), ids[0]),
         )
     index = ids.index(wanted)
     item = (
@@ -93,6 +97,13 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
             "previous_id": ids[index - 1] if index > 0 else None,
             "next_id": ids[index + 1] if index + 1 < len(ids) else None,
             "members_qs": member_users(review.project),
+            # The item's questions, big, so the room reads them and the facilitator answers.
+            "questions": thread_panel(
+                access,
+                item_subject(access, item.pk, item=item),
+                workshop=True,
+                members=[m.user for m in memberships if m.user.is_active],
+            ),
         }
     )
     return context

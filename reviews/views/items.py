@@ -10,11 +10,18 @@ from core.errors import ConflictError
 from core.forms import add_service_errors, rebase_on_conflict
 from core.http import safe_next_url
 from core.lists import page_of
+from discussions.selectors import thread_panel
 from projects import permissions
 from projects.decorators import project_view
 from projects.selectors import member_users
 from reviews.forms import EvidenceForm, ItemForm, SignOffForm
-from reviews.selectors.items import evidence_get, item_detail, item_get, items_awaiting_signoff
+from reviews.selectors.items import (
+    evidence_get,
+    item_detail,
+    item_get,
+    item_subject,
+    items_awaiting_signoff,
+)
 from reviews.selectors.scores import scores_for_reviews
 from reviews.services.items import (
     item_evidence_add,
@@ -90,6 +97,9 @@ def item_detail_view(request, access, review_pk, item_pk):
     context = _row_context(request, access, item, form=form, conflict=conflict, may_edit=may_edit)
     context["evidence_form"] = EvidenceForm()
     context["signoff_form"] = SignOffForm()
+    context["questions"] = thread_panel(
+        access, item_subject(access, item.pk, item=item), members=list(members)
+    )
     return render(request, "reviews/item_detail.html", context, status=409 if conflict else 200)
 
 

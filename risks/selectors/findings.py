@@ -63,3 +63,17 @@ def item_risks(item):
     return list(
         with_plan_flags(Risk.objects.filter(review_item=item)).order_by("-created_at", "-pk")
     )
+
+
+def finding_subject(access, risk_pk, *, risk=None):
+    """A finding of the viewer's project as a question threads' subject (else 404)."""
+    from discussions.models import SubjectKind
+    from discussions.subjects import Subject
+
+    risk = risk or risk_get(access, risk_pk)
+    return Subject(
+        kind=SubjectKind.FINDING, pk=risk.pk, project=access.project,
+        label=f"{risk.reference} {risk.title}", url=risk.get_absolute_url(),
+        area_key=risk.area.key if risk.area else "",
+        area_label=risk.area.title if risk.area else "", owner_id=risk.raised_by_id,
+    )  # fmt: skip

@@ -8,11 +8,13 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ConflictError
 from core.forms import add_service_errors, rebase_on_conflict
+from discussions.selectors import thread_panel
 from projects import permissions
 from projects.decorators import project_view
 from reviews.selectors.items import project_item_get
 from risks import selectors, services
 from risks.forms import AcceptForm, ActionForm, FirstActionForm, QuickAddForm, RiskForm
+from risks.selectors.findings import finding_subject
 
 # The quick-add form's own names for what the service calls the first action's arguments.
 QUICK_ADD_FIELDS = {
@@ -37,6 +39,7 @@ def _render_detail(request, access, risk, *, accept_form=None, action_form=None,
         "action_form": (
             (action_form or ActionForm(project=access.project)) if can_add_action else None
         ),
+        "questions": thread_panel(access, finding_subject(access, risk.pk, risk=risk)),
     }
     return render(request, "risks/risk_detail.html", context, status=status)
 

@@ -162,6 +162,7 @@
       case "r": return focus("workshop-response");
       case "o": return focus("workshop-owner");
       case "m": return focus("minutes-text");
+      case "q": return focusQuestion();
       case "a": return click("add-risk");
       case "c":  // confirm a carried-forward answer; with unsaved edits, saving confirms it
         if (dirty && workshopForm()) { bound(workshopForm()).requestSubmit(); return true; }
@@ -183,11 +184,23 @@
     }
   }
 
-  var SHORTCUTS = /^(ArrowRight|ArrowLeft|[nproambc1-6])$/;
+  var SHORTCUTS = /^(ArrowRight|ArrowLeft|[nproambcq1-6])$/;
+
+  // The questions panel's forms (ask, answer, change) send themselves with Ctrl+Enter.
+  function ownForm(target) {
+    return target && target.closest ? target.closest("form[data-own-submit]") : null;
+  }
+
+  function focusQuestion() {
+    var box = document.querySelector("#workshop-item .questions .question[data-open] textarea") ||
+      document.querySelector("#workshop-item .questions textarea");
+    if (box) { box.focus(); return true; }
+    return false;
+  }
 
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
-      var form = bound(openRiskForm() || workshopForm());  // the risk form first, while it is open
+      var form = bound(ownForm(event.target) || openRiskForm() || workshopForm());  // the risk form first, while it is open
       if (form) { event.preventDefault(); form.requestSubmit(); }
       return;
     }

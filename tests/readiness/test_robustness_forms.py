@@ -58,6 +58,12 @@ FORM_VIEWS = [
     "summaries:summary_request",
     "summaries:summary_send",
     "reviews:workshop_attendance",
+    "discussions:ask",
+    "discussions:reply",
+    "discussions:edit",
+    "discussions:withdraw",
+    "discussions:resolve",
+    "discussions:reopen",
     "reviews:workshop_create",
     "reviews:workshop_edit",
     "reviews:workshop_cancel",
@@ -142,6 +148,7 @@ def _form_field_names():
     import cutover.forms
     import cutover.forms_runs
     import decisions.forms_criteria
+    import discussions.forms
     import reviews.forms
     import risks.forms
     import support.forms
@@ -149,7 +156,7 @@ def _form_field_names():
     names = set()
     modules = (
         accounts.forms, reviews.forms, risks.forms, cutover.forms, cutover.forms_runs,
-        decisions.forms_criteria, support.forms,
+        decisions.forms_criteria, support.forms, discussions.forms,
     )  # fmt: skip
     for module in modules:
         for value in vars(module).values():
@@ -161,7 +168,7 @@ def _form_field_names():
         ("attested", decisions.forms_criteria.AttestedCriterionForm),
     ):
         names |= {f"{prefix}-{name}" for name in form.base_fields}
-    names |= {"key", "kind", "direction"}
+    names |= {"key", "kind", "direction", "workshop"}
     # The notification settings have one field per kind; mark read names one notification.
     from notifications.models import Kind
 

@@ -21,7 +21,7 @@ MAX_QUERIES = {
     "register_xlsx": 8,
     "my_actions": 4,  # with the page count
     "actions_by_owner": 6,
-    "risk_detail": 8,
+    "risk_detail": 10,  # + its questions and the members one may mention
 }
 
 

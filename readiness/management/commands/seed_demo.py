@@ -6,7 +6,7 @@ from cutover.demo import seed_cutover
 from decisions.demo import seed_decisions
 from notifications.demo import settle_demo_notifications
 from projects import demo as people_demo
-from reviews.demo import seed_reviews, seed_workshops
+from reviews.demo import seed_questions, seed_reviews, seed_workshops
 from risks.demo import seed_risks
 from support.demo import seed_support
 from webhooks.demo import seed_webhooks
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         seed_reviews(seeded)
         seed_risks(seeded)
         seed_workshops(seeded)
+        seed_questions(seeded)
         seed_cutover(seeded)
         seed_support(seeded)
         seed_decisions(seeded)
