@@ -86,8 +86,25 @@ def thread_reply(*, thread, acting_user, body, subject_owner_id=None):
     comment = _write(thread, acting_user, body)
     if not thread.is_open and permissions.can_resolve_thread(access, thread, subject_owner_id):
         _set_resolved(thread, acting_user, resolved=False)
-    _mention(comment, acting_user)
+    told = _mention(comment, acting_user)
+    _tell_asker(thread, comment, acting_user, already={n.recipient_id for n in told})
     return comment
+
+
+def _tell_asker(thread, comment, acting_user, *, already):
+    """The asker hears that someone answered (not their own comments, and not twice when the
+    answer also mentions them)."""
+    asker = thread.asked_by
+    if asker is None or asker.pk == acting_user.pk or asker.pk in already:
+        return
+    if not member_users(thread.project).filter(pk=asker.pk).exists():
+        return  # no longer a member: the thread is not theirs to read
+    notify(
+        recipients=[asker], kind=Kind.ANSWERED,
+        title=f"{acting_user} answers your question on “{thread.subject_label}”",
+        url=f"{thread.subject_url}#comment-{comment.pk}", project=thread.project,
+        actor=acting_user, key=f"answer:comment:{comment.pk}",
+    )  # fmt: skip
 
 
 def _lock_comment(comment, acting_user):

@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     VOTE_OPENED = "vote_opened", "A go / no-go vote opens"
     DECISION_RECORDED = "decision_recorded", "A go / no-go decision is recorded"
     MENTIONED = "mentioned", "Someone mentions you in a question thread"
+    ANSWERED = "answered", "Someone answers a question you asked"
     STEP_READY = "step_ready", "Your cutover step can start"
 
 
@@ -22,13 +23,15 @@ class Delivery(models.TextChoices):
 
 # Without a choice of their own, people get what they got before the bell existed: the
 # vote, the decision and a ready cutover step by e-mail at once (time matters there), a
-# mention at once too (someone waits for an answer), and the rest in the daily digest.
+# mention and an answer at once too (someone waits for them), and the rest in the daily
+# digest.
 DEFAULT_DELIVERY = {
     Kind.OWNER: Delivery.DIGEST,
     Kind.SIGNOFF_REQUESTED: Delivery.DIGEST,
     Kind.VOTE_OPENED: Delivery.EMAIL,
     Kind.DECISION_RECORDED: Delivery.EMAIL,
     Kind.MENTIONED: Delivery.EMAIL,
+    Kind.ANSWERED: Delivery.EMAIL,
     Kind.STEP_READY: Delivery.EMAIL,
 }
 

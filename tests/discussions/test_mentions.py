@@ -107,3 +107,27 @@ def test_the_notification_key_is_per_comment(subject, members):
     thread = thread_ask(subject=subject, acting_user=asker, body=f"@{facilitator.email} ?")
     comment = thread.comments.get()
     assert mentioned(facilitator)[0].key == f"mention:comment:{comment.pk}"
+
+
+def answered(user):
+    return list(Notification.objects.filter(recipient=user, kind=Kind.ANSWERED))
+
+
+def test_the_asker_is_told_of_each_answer_once_and_not_of_their_own(subject, members):
+    asker, pm = members[Role.CONTRIBUTOR], members[Role.PROJECT_MANAGER]
+    thread = thread_ask(subject=subject, acting_user=asker, body="Is UAT cycle 2 needed?")
+    reply = thread_reply(thread=thread, acting_user=pm, body="Yes, it closes Friday.")
+    (told,) = answered(asker)
+    assert told.title == f"{pm} answers your question on “{subject.label}”"
+    assert told.url == f"{subject.url}#comment-{reply.pk}"
+    thread_reply(thread=thread, acting_user=asker, body="Thanks.")
+    assert len(answered(asker)) == 1
+    assert answered(pm) == []
+
+
+def test_an_answer_that_mentions_the_asker_tells_them_once(subject, members):
+    asker, pm = members[Role.CONTRIBUTOR], members[Role.PROJECT_MANAGER]
+    thread = thread_ask(subject=subject, acting_user=asker, body="Is UAT cycle 2 needed?")
+    thread_reply(thread=thread, acting_user=pm, body=f"@{asker.email} yes.")
+    assert len(mentioned(asker)) == 1
+    assert answered(asker) == []
