@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("support.urls")),
     path("", include("decisions.urls")),
     path("", include("summaries.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
