@@ -18,7 +18,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].decode(errors="replace").lower() != self.keyword.lower():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Send one token: “Authorization: Bearer <token>”.")
+            raise exceptions.AuthenticationFailed(
+                "Send one token: “Authorization: Bearer <token>”."
+            )
         token = access_token_authenticate(parts[1].decode(errors="replace"))
         if token is None:
             raise exceptions.AuthenticationFailed(

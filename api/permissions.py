@@ -16,8 +16,10 @@ class TokenScope(permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         token = request.auth
-        if request.method in permissions.SAFE_METHODS or token is None or not hasattr(
-            token, "allows_writes"
+        if (
+            request.method in permissions.SAFE_METHODS
+            or token is None
+            or not hasattr(token, "allows_writes")
         ):
             return True
         return token.allows_writes

@@ -75,7 +75,9 @@ class ItemSerializer(serializers.Serializer):
     to_reconfirm = serializers.BooleanField()
     signoff_roles = serializers.ListField(child=serializers.CharField())
     signed = serializers.BooleanField(source="signoff.signed")
-    awaited_roles = serializers.ListField(child=serializers.CharField(), source="signoff.awaited_roles")
+    awaited_roles = serializers.ListField(
+        child=serializers.CharField(), source="signoff.awaited_roles"
+    )
     version = serializers.IntegerField(help_text="Send it back with an update.")
 
 

@@ -135,5 +135,7 @@ class ActionDetailView(ProjectScoped, generics.GenericAPIView):
         with transaction.atomic():
             action = services.action_update(action=action, acting_user=request.user, **data)
             if status is not None:
-                services.action_update_status(action=action, acting_user=request.user, status=status)
+                services.action_update_status(
+                    action=action, acting_user=request.user, status=status
+                )
         return Response(self.get_serializer(selectors.action_get(self.access, action_pk)).data)

@@ -64,7 +64,9 @@ def _flag(name, description):
 @extend_schema(
     parameters=[
         OpenApiParameter("status", str, enum=ItemStatus.values),
-        OpenApiParameter("owner", str, pattern=r"^(me|none|\d+)$", description="me, none or a user id"),
+        OpenApiParameter(
+            "owner", str, pattern=r"^(me|none|\d+)$", description="me, none or a user id"
+        ),
         OpenApiParameter("section", str, description="The section's key"),
         _flag("open", "Still to do"),
         _flag("blocker", "Open go-live blockers"),
@@ -128,7 +130,9 @@ class ItemDetailView(ProjectScoped, generics.GenericAPIView):
 class SignOffGiveView(ProjectScoped, generics.GenericAPIView):
     serializer_class = serializers.SignOffSerializer
 
-    @extend_schema(request=serializers.SignOffGiveSerializer, responses={201: serializers.SignOffSerializer})
+    @extend_schema(
+        request=serializers.SignOffGiveSerializer, responses={201: serializers.SignOffSerializer}
+    )
     def post(self, request, project_pk, review_pk, item_pk):
         """Approve or reject the item as a stakeholder role you hold (a rejection needs a
         comment)."""
@@ -141,11 +145,12 @@ class SignOffGiveView(ProjectScoped, generics.GenericAPIView):
 class SignOffRevokeView(ProjectScoped, generics.GenericAPIView):
     serializer_class = serializers.SignOffSerializer
 
-    @extend_schema(request=serializers.SignOffRevokeSerializer, responses={201: serializers.SignOffSerializer})
+    @extend_schema(
+        request=serializers.SignOffRevokeSerializer, responses={201: serializers.SignOffSerializer}
+    )
     def post(self, request, project_pk, review_pk, item_pk):
         """Withdraw your standing approval or rejection (a new record; nothing is deleted)."""
         item = item_get(self.access, review_pk, item_pk)
         data = valid(serializers.SignOffRevokeSerializer, request)
         record = item_sign_off_revoke(item=item, acting_user=request.user, **data)
         return created(self.get_serializer(record).data)
-
