@@ -62,8 +62,13 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
+    """The browser's session works too (with CSRF), but clients are documented one way."""
+
     target_class = "api.authentication.CsrfSessionAuthentication"
     name = "session"
+
+    def get_security_requirement(self, auto_schema):
+        return None
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -4,6 +4,7 @@ through the apps' services, which hold the rules (``api/views``)."""
 from django.urls import reverse
 from rest_framework import serializers
 
+from api import fields
 from cutover.models import StepEventKind
 from decisions.models import Decision
 from projects.models import Membership, Project
@@ -24,7 +25,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class MemberSerializer(serializers.ModelSerializer):
     user_id = serializers.IntegerField()
-    name = serializers.CharField(source="user.__str__")
+    name = serializers.CharField(source="user")
     email = serializers.EmailField(source="user.email")
     signoff_roles = serializers.ListField(child=serializers.CharField())
 
@@ -37,7 +38,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    facilitator = serializers.CharField(source="facilitator.__str__", allow_null=True, default=None)
+    facilitator = serializers.CharField(allow_null=True, default=None)
     item_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
@@ -48,7 +49,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 class SignOffSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     signer_id = serializers.IntegerField()
-    signer = serializers.CharField(source="signer.__str__")
+    signer = serializers.CharField()
     as_role = serializers.CharField()
     decision = serializers.ChoiceField(choices=SignOff.Decision.choices)
     comment = serializers.CharField()
@@ -69,7 +70,7 @@ class ItemSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ItemStatus.choices)
     response = serializers.CharField()
     owner_id = serializers.IntegerField(allow_null=True)
-    owner = serializers.CharField(source="owner.__str__", allow_null=True, default=None)
+    owner = serializers.CharField(allow_null=True, default=None)
     due_date = serializers.DateField(allow_null=True)
     is_blocker = serializers.BooleanField()
     to_reconfirm = serializers.BooleanField()
@@ -91,10 +92,10 @@ class ItemDetailSerializer(ItemSerializer):
 class ItemUpdateSerializer(serializers.Serializer):
     """Fields left out stay as they are; ``version`` is the one the client read."""
 
-    version = serializers.IntegerField(min_value=1)
+    version = fields.Whole(min_value=1)
     status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
-    response = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    owner_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    response = fields.Text(required=False, allow_blank=True, max_length=20000)
+    owner_id = fields.Whole(required=False, allow_null=True, min_value=1)
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
@@ -102,12 +103,12 @@ class SignOffGiveSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=[(SignOff.Decision.APPROVE, "Approve"), (SignOff.Decision.REJECT, "Reject")]
     )
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    as_role = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    comment = fields.Text(required=False, allow_blank=True, default="", max_length=2000)
+    as_role = fields.Text(required=False, allow_blank=True, default="", max_length=40)
 
 
 class SignOffRevokeSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    comment = fields.Text(required=False, allow_blank=True, default="", max_length=2000)
 
 
 # --- Findings and mitigation actions -------------------------------------------------------
@@ -115,7 +116,7 @@ class SignOffRevokeSerializer(serializers.Serializer):
 
 class ActionSerializer(serializers.ModelSerializer):
     finding_id = serializers.IntegerField(source="risk_id")
-    owner = serializers.CharField(source="owner.__str__")
+    owner = serializers.CharField()
 
     class Meta:
         model = MitigationAction
@@ -157,55 +158,55 @@ RATING = {"min_value": 1, "max_value": 5, "allow_null": True, "required": False}
 
 
 class FirstActionSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=2000)
-    owner_id = serializers.IntegerField(min_value=1)
+    description = fields.Text(max_length=2000)
+    owner_id = fields.Whole(min_value=1)
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
 class FindingCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = fields.Text(max_length=200)
     type = serializers.ChoiceField(choices=RiskType.choices, default=RiskType.RISK)
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    recommendation = serializers.CharField(required=False, allow_blank=True, default="")
-    likelihood = serializers.IntegerField(**RATING)
-    impact = serializers.IntegerField(**RATING)
-    is_blocker = serializers.BooleanField(required=False, default=False)
-    workaround = serializers.CharField(required=False, allow_blank=True, default="")
-    review_item_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    description = fields.Text(required=False, allow_blank=True, default="")
+    recommendation = fields.Text(required=False, allow_blank=True, default="")
+    likelihood = fields.Whole(**RATING)
+    impact = fields.Whole(**RATING)
+    is_blocker = fields.Flag(required=False, default=False)
+    workaround = fields.Text(required=False, allow_blank=True, default="")
+    review_item_id = fields.Whole(required=False, allow_null=True, min_value=1)
     first_action = FirstActionSerializer(required=False)
 
 
 class FindingUpdateSerializer(serializers.Serializer):
     """Fields left out stay as they are; accepting a risk is done on its page."""
 
-    version = serializers.IntegerField(min_value=1)
-    title = serializers.CharField(max_length=200, required=False)
+    version = fields.Whole(min_value=1)
+    title = fields.Text(max_length=200, required=False)
     type = serializers.ChoiceField(choices=RiskType.choices, required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     status = serializers.ChoiceField(
         choices=[c for c in RiskStatus.choices if c[0] != RiskStatus.ACCEPTED], required=False
     )
-    description = serializers.CharField(required=False, allow_blank=True)
-    recommendation = serializers.CharField(required=False, allow_blank=True)
-    likelihood = serializers.IntegerField(**RATING)
-    impact = serializers.IntegerField(**RATING)
-    is_blocker = serializers.BooleanField(required=False)
-    workaround = serializers.CharField(required=False, allow_blank=True)
+    description = fields.Text(required=False, allow_blank=True)
+    recommendation = fields.Text(required=False, allow_blank=True)
+    likelihood = fields.Whole(**RATING)
+    impact = fields.Whole(**RATING)
+    is_blocker = fields.Flag(required=False)
+    workaround = fields.Text(required=False, allow_blank=True)
 
 
 class ActionCreateSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=2000)
-    owner_id = serializers.IntegerField(min_value=1)
+    description = fields.Text(max_length=2000)
+    owner_id = fields.Whole(min_value=1)
     due_date = serializers.DateField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = fields.Text(required=False, allow_blank=True, default="")
 
 
 class ActionUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
-    description = serializers.CharField(max_length=2000, required=False)
+    version = fields.Whole(min_value=1)
+    description = fields.Text(max_length=2000, required=False)
     due_date = serializers.DateField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = fields.Text(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
 
 
@@ -214,7 +215,7 @@ class ActionUpdateSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.ModelSerializer):
     review_title = serializers.CharField(source="review.title")
-    recorded_by = serializers.CharField(source="recorded_by.__str__", allow_null=True, default=None)
+    recorded_by = serializers.CharField(allow_null=True, default=None)
     effective_outcome = serializers.CharField()
 
     class Meta:
@@ -242,7 +243,7 @@ class StepSerializer(serializers.Serializer):
     title = serializers.CharField()
     category = serializers.CharField()
     owner_id = serializers.IntegerField(allow_null=True)
-    owner = serializers.CharField(source="owner.__str__", allow_null=True, default=None)
+    owner = serializers.CharField(allow_null=True, default=None)
     backup_owner_id = serializers.IntegerField(allow_null=True)
     duration_minutes = serializers.IntegerField()
     is_checkpoint = serializers.BooleanField()
@@ -264,8 +265,8 @@ class StepMarkSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=[(StepEventKind.STARTED, "Started"), (StepEventKind.DONE, "Done")]
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    seen = serializers.IntegerField(
+    note = fields.Text(required=False, allow_blank=True, default="", max_length=2000)
+    seen = fields.Whole(
         required=False, allow_null=True, min_value=0, default=None,
         help_text="The id of the step's last event you saw (0 for none): a mark on top of "
         "an older state is refused with a 409.",
@@ -278,7 +279,7 @@ class StepEventSerializer(serializers.Serializer):
     step_id = serializers.IntegerField()
     kind = serializers.CharField()
     at = serializers.DateTimeField()
-    by = serializers.CharField(source="by.__str__")
+    by = serializers.CharField()
     note = serializers.CharField()
 
 
@@ -303,6 +304,6 @@ class SummarySerializer(serializers.ModelSerializer):
 
 
 class SummaryRequestSerializer(serializers.Serializer):
-    send = serializers.BooleanField(
+    send = fields.Flag(
         default=False, help_text="E-mail the PDF to the approvers and the project manager."
     )

@@ -343,8 +343,8 @@ SPECTACULAR_SETTINGS = {
         "Projects, reviews and their items, sign-offs, findings and actions, decisions, "
         "cutover steps and summaries, with the same permissions as the pages. Authenticate "
         "with `Authorization: Bearer <token>` (make a token on your profile page). Every "
-        "error has the same body: `{\"error\": {\"status\", \"code\", \"message\", "
-        "\"fields\", \"changes\"}}`."
+        'error has the same body: `{"error": {"status", "code", "message", '
+        '"fields", "changes"}}`.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -353,6 +353,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH names the version it read: its body is the serializer as it is, not "Patched".
+    "COMPONENT_SPLIT_PATCH": False,
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "reviews.models.ItemStatus",
         "ReviewStatusEnum": "reviews.models.Review.Status",

@@ -46,9 +46,12 @@ def valid(serializer_class, request, **context):
 
 def filters_from(form):
     """The cleaned values of a page's filter form bound to the query string; a value the
-    page would drop is a 400 here, naming the parameter."""
-    if not form.is_valid():
-        raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+    page would drop is a 400 here, naming the parameter. A page sends an empty value for
+    "any"; the API leaves the parameter out instead."""
+    empty = {name: ["Leave the parameter out for any value."] for name in form.fields
+             if name in form.data and form.data.get(name) == ""}  # fmt: skip
+    if empty or not form.is_valid():
+        raise ValidationError({**{n: list(e) for n, e in form.errors.items()}, **empty})
     return {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
 
 

@@ -15,6 +15,7 @@ from risks.forms import RegisterFilterForm
 from risks.models import RiskStatus, RiskType, SeverityBand
 from risks.selectors.register import REGISTER_PAGE_FIELDS
 
+SORTS = sorted([*selectors.REGISTER_SORTS, *(f"-{name}" for name in selectors.REGISTER_SORTS)])
 # What a row of the API's register shows beyond the page's.
 API_FIELDS = ("version", "review", "area__key")
 
@@ -45,9 +46,7 @@ def _finding_body(access, pk, request):
         OpenApiParameter("review", int, description="A review's id"),
         OpenApiParameter("likelihood", int, enum=[1, 2, 3, 4, 5]),
         OpenApiParameter("impact", int, enum=[1, 2, 3, 4, 5]),
-        OpenApiParameter("sort", str, enum=sorted(
-            [*selectors.REGISTER_SORTS, *(f"-{name}" for name in selectors.REGISTER_SORTS)]
-        )),
+        OpenApiParameter("sort", str, enum=SORTS),
     ]
 )  # fmt: skip
 class FindingListView(ProjectList):
@@ -61,8 +60,10 @@ class FindingListView(ProjectList):
             self.request.query_params, **selectors.register_filter_choices(project)
         )
         filters = filters_from(form)
-        filters.pop("sort", None)
-        rows = selectors.register_rows(project, filters, self.request.query_params.get("sort"))
+        sort = filters.pop("sort", None)
+        if sort is not None and sort not in SORTS:
+            raise ValidationError({"sort": [f"Sort by one of {', '.join(SORTS)}."]})
+        rows = selectors.register_rows(project, filters, sort)
         return rows.only(*REGISTER_PAGE_FIELDS, *API_FIELDS)
 
     @extend_schema(

@@ -123,7 +123,7 @@ def test_another_projects_ids_are_never_found(two_worlds, api_as, role):
 
 
 def test_other_projects_are_not_listed(two_worlds, api_as):
-    ids_a, members_a, ids_b, _ = two_worlds
+    ids_a, members_a, _ids_b, _ = two_worlds
     listed = api_as(members_a[Role.PROJECT_MANAGER]).get("/api/v1/projects/").json()["results"]
     assert [row["id"] for row in listed] == [ids_a["project_pk"]]
 

@@ -27,7 +27,8 @@ def test_cutover_steps_and_runs_are_listed(world, api_as):
     ids, members = world
     client = api_as(members[Role.VIEWER])
     steps = client.get(f"{project(ids)}cutover/steps/").json()
-    assert steps["count"] == 3 and [s["number"] for s in steps["results"]] == [1, 2, 3]
+    assert steps["count"] == 3
+    assert [s["number"] for s in steps["results"]] == [1, 2, 3]
     runs = client.get(f"{project(ids)}cutover/runs/").json()["results"]
     assert [(r["id"], r["status"]) for r in runs] == [(ids["run_pk"], "running")]
 

@@ -31,7 +31,8 @@ def test_contributor_raises_a_finding_with_its_first_action(world, api_as):
     )
     assert [a["description"] for a in body["actions"]] == ["Test them"]
     risk = Risk.objects.get(pk=body["id"])
-    assert risk.raised_by == contributor and risk.actions.get().owner == contributor
+    assert risk.raised_by == contributor
+    assert risk.actions.get().owner == contributor
 
 
 def test_finding_create_errors_name_the_fields(world, api_as, outsider):
@@ -90,7 +91,8 @@ def test_register_filters_match_the_page(world, api_as):
     blockers = client.get(findings(ids), blocker="yes", sort="-score").json()
     assert all(row["is_blocker"] for row in blockers["results"])
     bad = client.get(findings(ids), severity="huge")
-    assert bad.status_code == 400 and set(error_of(bad)["fields"]) == {"severity"}
+    assert bad.status_code == 400
+    assert set(error_of(bad)["fields"]) == {"severity"}
 
 
 def test_actions_create_update_and_status(world, api_as):

@@ -25,7 +25,8 @@ def test_token_create_stores_only_the_hash_and_a_short_prefix(members):
     token, secret = bearer(members[Role.CONTRIBUTOR])
     stored = AccessToken.objects.get(pk=token.pk)
     assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
-    assert secret.startswith(stored.prefix) and len(stored.prefix) < 12
+    assert secret.startswith(stored.prefix)
+    assert len(stored.prefix) < 12
     # The secret appears in no column of the row.
     assert all(secret not in str(value) for value in stored.__dict__.values())
 
@@ -43,7 +44,9 @@ def test_profile_page_shows_a_new_token_once_then_only_its_prefix(client_for, me
     assert response["Cache-Control"] == "no-store"
     again = client.get("/profile/").content.decode()
     assert secret not in again
-    assert token.prefix in again and "Jira sync" in again and "never" in again
+    assert token.prefix in again
+    assert "Jira sync" in again
+    assert "never" in again
     assert ApiClient(secret).get(ME).status_code == 200
 
 
