@@ -2,7 +2,6 @@
 
 import json
 
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, renderers
@@ -12,9 +11,9 @@ from api import serializers
 from api.views.common import ProjectList, ProjectScoped, require, valid
 from projects import permissions
 from reviews.selectors.reviews import review_get
-from summaries.models import SummaryReport
 from summaries.selectors import report_get, summaries_of_review
 from summaries.services import summary_request
+from summaries.views import pdf_response
 
 
 class SummaryListView(ProjectList):
@@ -77,15 +76,4 @@ class SummaryPdfView(ProjectScoped, generics.GenericAPIView):
         """The PDF, to members of the project; a 404 until it is ready."""
         report = report_get(self.access, summary_pk)
         require(permissions.can_download_summary(self.access), "Members download summaries.")
-        if report.status != SummaryReport.Status.READY or not report.file:
-            raise Http404("This summary has no PDF yet.")
-        try:
-            handle = report.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404("The PDF file is missing.") from error
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=report.file.name.rsplit("/", 1)[-1],
-            content_type="application/pdf",
-        )
+        return pdf_response(report)
