@@ -1,11 +1,12 @@
 """The API under /api/: version 1 of the resources, the schema and its docs.
 
-Every view answers for itself who is calling (a token or the session, ``api.authentication``),
-so the site's log-in redirect (LoginRequiredMiddleware) is switched off for them: a client
-without credentials gets the API's 401, not a log-in page.
+Every view answers for itself who is calling (a token or the session, ``api.authentication``):
+DRF's views are left out of the site's log-in redirect (LoginRequiredMiddleware), so a client
+without credentials gets the API's 401, not a log-in page. The docs page is a page: a person
+who is not signed in is sent to log in.
 """
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -15,7 +16,7 @@ app_name = "api"
 
 
 def api(view_class):
-    return login_not_required(view_class.as_view())
+    return view_class.as_view()
 
 
 PROJECT = "projects/<int:project_pk>/"
@@ -53,5 +54,9 @@ urlpatterns = [
     path("v1/", include(v1)),
     path("schema/", api(SpectacularAPIView), name="schema"),
     # The docs page is for a signed-in person: it reads the schema with their session.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
 ]

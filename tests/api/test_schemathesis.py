@@ -14,8 +14,6 @@ from readiness.wsgi import application
 from tests.api.conftest import bearer
 from tests.worlds import project_world
 
-ID_NAMES = {"finding_pk": "risk_pk"}
-
 
 @pytest.fixture
 def api_schema(db, request, settings):
@@ -46,7 +44,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_api_matches_its_schema(case, request):
     ids = request.node.world_ids
     for name in case.path_parameters or {}:
-        case.path_parameters[name] = ids[ID_NAMES.get(name, name)]
+        case.path_parameters[name] = ids[name]
     # Every check (no 5xx, status codes, content types, bodies and headers as documented)
     # but two that judge the data rather than the responses: "a valid request is
     # accepted" (the schema cannot say that a step already running cannot start again, or
