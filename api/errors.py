@@ -8,6 +8,8 @@
 errors (PermissionDenied, ValidationError, Http404, ConflictError); they are translated here.
 """
 
+import logging
+
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -20,6 +22,8 @@ from core.history import describe_changes
 from cutover.services.runs import StaleMark
 
 NOT_FOUND = "Not found: there is no such object in your projects."
+SERVER_ERROR = "Something went wrong on our side; it has been logged. Nothing was saved."
+request_logger = logging.getLogger("django.request")
 
 
 def error_body(status_code, code, message, *, fields=None, changes=None):
@@ -103,7 +107,14 @@ def _translate(exc):
 def exception_handler(exc, context):
     translated = _translate(exc)
     if translated is None:
-        return None  # a real fault: Django's 500 handling (logged, mailed to admins)
+        # A fault of ours: logged as Django logs a 500 (and mailed to the admins where that
+        # is set up), answered in the same format as every other error.
+        request = context.get("request")
+        request_logger.error(
+            "Internal Server Error: %s", getattr(request, "path", "?"), exc_info=exc,
+            extra={"status_code": 500, "request": getattr(request, "_request", request)},
+        )  # fmt: skip
+        translated = (500, "server_error", SERVER_ERROR, {}, [])
     status_code, code, message, fields, changes = translated
     set_rollback()
     headers = {}

@@ -178,3 +178,17 @@ def test_throttle_counts_per_token(members, settings):
     assert error_of(throttled)["code"] == "throttled"
     assert int(throttled["Retry-After"]) > 0
     assert ApiClient(second).get(ME).status_code == 200
+
+
+def test_a_fault_of_ours_is_a_500_in_the_one_error_format(members, monkeypatch):
+    """The API never answers with Django's HTML error page; the fault is logged."""
+    from api.views import projects
+
+    def broken(self):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(projects.ProjectListView, "get_queryset", broken)
+    _, secret = bearer(members[Role.CONTRIBUTOR])
+    response = ApiClient(secret).get(ME)
+    assert response.status_code == 500
+    assert error_of(response)["code"] == "server_error"
