@@ -6,6 +6,8 @@ authorization crawl covers); query strings and bodies are Schemathesis's."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
@@ -28,7 +30,16 @@ def api_schema(db, request, settings):
     _, secret = bearer(pm)
     request.node.world_ids = ids
     request.node.auth = {"Authorization": f"Bearer {secret}"}
-    return schemathesis.openapi.from_wsgi("/api/schema/", application, headers=request.node.auth)
+    # Requests go to the WSGI application itself, not through Django's test client, so its
+    # end-of-request signal would close the test's database connection (mid-transaction on
+    # PostgreSQL); the test client leaves the connection open the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", application, headers=request.node.auth)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
