@@ -29,3 +29,34 @@ class ChangeRecord(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-pk"]
+
+
+class CalendarDelivery(models.Model):
+    """One calendar invitation (or its cancellation) mailed to one address at one sequence
+    of an event: the recorded state that makes sending idempotent. Subclasses add the
+    foreign key to the event and a unique constraint on (event, email, sequence).
+
+    ``sent_at`` is set when the relay took it; ``failed_at`` when the relay refused it for
+    good (never tried again, the error kept). A passing fault records nothing: the retry
+    sends it.
+    """
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", "Invitation"
+        CANCEL = "CANCEL", "Cancellation"
+
+    email = models.CharField(max_length=254, help_text="Lower case.")
+    name = models.CharField(max_length=200, blank=True)
+    sequence = models.PositiveIntegerField()
+    method = models.CharField(max_length=7, choices=Method.choices)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["sequence", "pk"]
+
+    def __str__(self):
+        return f"{self.get_method_display()} {self.sequence} to {self.email}"

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from core.calendar import MAX_DURATION_MINUTES
 from core.forms import DateTimeInput
 from cutover.forms import LocalTimesMixin, local_input
 from cutover.services.runs import MARKS
@@ -33,3 +34,28 @@ class CorrectionForm(LocalTimesMixin, forms.Form):
         if event_at is not None and not self.is_bound:
             self.initial["at"] = local_input(event_at, time_zone)
         self.fields["at"].help_text = f"In {time_zone}."
+
+
+class RehearsalForm(LocalTimesMixin, forms.Form):
+    """A rehearsal booked ahead: its start (in the plan's time zone), duration and place."""
+
+    local_time_fields = ("starts_at",)
+
+    starts_at = forms.DateTimeField(label="Starts at", widget=DateTimeInput())
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=15, max_value=MAX_DURATION_MINUTES, initial=240
+    )
+    location = forms.CharField(
+        max_length=300, required=False, help_text="Room, bridge line or the meeting link."
+    )
+
+    def __init__(self, *args, time_zone, rehearsal=None, **kwargs):
+        self.time_zone = time_zone
+        super().__init__(*args, **kwargs)
+        if rehearsal is not None and not self.is_bound:
+            self.initial.update(
+                starts_at=local_input(rehearsal.starts_at, time_zone),
+                duration_minutes=rehearsal.duration_minutes,
+                location=rehearsal.location,
+            )
+        self.fields["starts_at"].help_text = f"In {time_zone}."

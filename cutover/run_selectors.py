@@ -8,16 +8,20 @@ across rehearsals reads all the finished rehearsals' steps, dependencies and eve
 query each.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Max
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.cache import safe_cache
 from core.http import UrlTemplate
 from cutover.models import (
     CutoverRun,
+    PlannedRehearsal,
+    RehearsalInvitation,
     RunKind,
     RunStatus,
     Step,
@@ -535,3 +539,31 @@ def last_rehearsal_fits(project):
         fit = rehearsal_fit(line)
         safe_cache.set(key, fit, timeout=24 * 3600)
     return fit
+
+
+def planned_rehearsals_of(access, *, now=None):
+    """The plan's rehearsals booked from a day ago on (cancelled ones too), soonest first,
+    each with ``sent`` (addresses mailed its current sequence) and ``refused``."""
+    since = (now or timezone.now()) - datetime.timedelta(days=1)
+    rehearsals = list(
+        PlannedRehearsal.objects.filter(plan__project=access.project, starts_at__gte=since)
+        .select_related("created_by", "cancelled_by")
+        .order_by("starts_at", "pk")
+    )
+    counts = {}
+    for rehearsal_id, sequence, sent_at in RehearsalInvitation.objects.filter(
+        rehearsal__in=rehearsals
+    ).values_list("rehearsal_id", "sequence", "sent_at"):
+        counts.setdefault((rehearsal_id, sequence), [0, 0])[0 if sent_at else 1] += 1
+    for rehearsal in rehearsals:
+        rehearsal.sent, rehearsal.refused = counts.get((rehearsal.pk, rehearsal.sequence), (0, 0))
+    return rehearsals
+
+
+def planned_rehearsal_get(access, rehearsal_pk):
+    """A planned rehearsal of the viewer's project; a 404 for anyone else's."""
+    return get_object_or_404(
+        PlannedRehearsal.objects.select_related("plan__project", "created_by"),
+        pk=rehearsal_pk,
+        plan__project=access.project,
+    )

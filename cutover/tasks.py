@@ -9,7 +9,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from cutover.services import checkpoints, notify
+from cutover.services import checkpoints, notify, rehearsals
 
 MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 RETRY = {"autoretry_for": MAIL_ERRORS, "retry_backoff": 30, "retry_backoff_max": 600,
@@ -30,3 +30,11 @@ def cutover_late_steps_escalate_task():
     """Escalate the late steps of running cutovers to their cutover managers (once each)."""
     escalated = notify.late_steps_escalate()
     return {str(run_id): numbers for run_id, numbers in escalated.items()}
+
+
+@shared_task(name="cutover.tasks.cutover_rehearsal_invitations_send_task", **RETRY)
+def cutover_rehearsal_invitations_send_task(rehearsal_id):
+    """Mail a planned rehearsal's current invitation (or cancellation) to whoever has not
+    had it (once each)."""
+    result = rehearsals.rehearsal_invitations_send(rehearsal_id=rehearsal_id)
+    return {"sent": len(result.sent), "refused": result.refused}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cutover import views, views_live, views_runs
+from cutover import views, views_live, views_rehearsals, views_runs
 
 app_name = "cutover"
 
@@ -30,6 +30,22 @@ run = plan + "runs/<int:run_pk>/"
 urlpatterns += [
     path(plan + "runs/", views_runs.runs_list, name="runs"),
     path(plan + "runs/start/", views_runs.run_start_view, name="run_start"),
+    path(plan + "rehearsals/plan/", views_rehearsals.rehearsal_plan_view, name="rehearsal_plan"),
+    path(
+        plan + "rehearsals/<int:rehearsal_pk>/",
+        views_rehearsals.rehearsal_edit_view,
+        name="rehearsal_edit",
+    ),
+    path(
+        plan + "rehearsals/<int:rehearsal_pk>/cancel/",
+        views_rehearsals.rehearsal_cancel_view,
+        name="rehearsal_cancel",
+    ),
+    path(
+        plan + "rehearsals/<int:rehearsal_pk>/invite.ics",
+        views_rehearsals.rehearsal_ics_view,
+        name="rehearsal_ics",
+    ),
     path(run, views_runs.run_detail, name="run"),
     path(run + "report/", views_runs.run_report_view, name="run_report"),
     path(run + "finish/", views_runs.run_finish_view, name="run_finish"),

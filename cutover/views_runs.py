@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
 from cutover import run_selectors, selectors
-from cutover.forms_runs import CorrectionForm, MarkForm
+from cutover.forms_runs import CorrectionForm, MarkForm, RehearsalForm
 from cutover.models import RunKind, RunStatus
 from cutover.run_rows import row_html
 from cutover.services import runs as run_services
@@ -40,16 +40,26 @@ def _messages_of(error):
 @project_view
 def runs_list(request, access):
     """The plan's rehearsals (and its live run), the trend, and starting the next one."""
+    return runs_page(request, access)
+
+
+def runs_page(request, access, *, rehearsal_form=None, status=200):
+    """The runs page, with the planned rehearsals and the form to plan one."""
     version = selectors.version_get(access)
     runs = run_selectors.runs_of(access)
+    can_run = permissions.can_run_cutover(access)
+    if rehearsal_form is None and can_run:
+        rehearsal_form = RehearsalForm(time_zone=version.time_zone)
     context = {
         "project": access.project, "version": version, "runs": runs,
         "running": next((run for run in runs if run.status == RunStatus.RUNNING), None),
         "trend": run_selectors.rehearsal_trend(version.plan),
-        "can_run": permissions.can_run_cutover(access),
+        "can_run": can_run,
         "step_count": version.steps.filter(is_rollback=False).count(),
+        "planned": run_selectors.planned_rehearsals_of(access),
+        "rehearsal_form": rehearsal_form,
     }  # fmt: skip
-    return render(request, "cutover/runs.html", context)
+    return render(request, "cutover/runs.html", context, status=status)
 
 
 @require_http_methods(["POST"])

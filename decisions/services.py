@@ -17,6 +17,8 @@ from projects import permissions
 from projects.selectors import member_ids, project_access
 from projects.services import project_replan
 from risks.selectors import open_risks
+from webhooks.models import WebhookEventType
+from webhooks.services import webhook_event_publish
 
 
 def decision_open(*, review, acting_user):
@@ -35,6 +37,14 @@ def decision_open(*, review, acting_user):
         with transaction.atomic():
             decision = Decision.objects.create(review=review, opened_by=acting_user)
             transaction.on_commit(lambda: tasks.decision_vote_opened_notify_task.delay(decision.pk))
+            webhook_event_publish(
+                project=review.project, event=WebhookEventType.VOTE_OPENED,
+                title=f"Go / no-go vote open: {review.title}",
+                text=f"{acting_user} opened the go / no-go vote on {review.title}; the approvers "
+                "vote go, no-go or abstain.",
+                url=decision.get_absolute_url(), actor=acting_user,
+                data={"decision_id": decision.pk, "review_id": review.pk},
+            )  # fmt: skip
     except IntegrityError:  # someone opened it at the same moment: theirs is the one
         return Decision.objects.get(review=review, status=Decision.Status.OPEN)
     return decision
@@ -243,7 +253,22 @@ def decision_record(
             for c in conditions
         )
     transaction.on_commit(lambda: tasks.decision_recorded_notify_task.delay(decision.pk))
+    _publish_recorded(decision, acting_user)
     return decision
+
+
+def _publish_recorded(decision, acting_user):
+    review, outcome = decision.review, decision.get_outcome_display()
+    text = f"{acting_user} recorded {outcome.lower()} on {review.title}: {decision.rationale}"
+    if decision.overridden:
+        text += f" (an override: {decision.override_reason})"
+    webhook_event_publish(
+        project=review.project, event=WebhookEventType.DECISION_RECORDED,
+        title=f"Decision: {outcome} — {review.title}", text=text,
+        url=decision.get_absolute_url(), actor=acting_user,
+        data={"decision_id": decision.pk, "review_id": review.pk, "outcome": decision.outcome,
+              "overridden": bool(decision.overridden)},
+    )  # fmt: skip
 
 
 @transaction.atomic

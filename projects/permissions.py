@@ -81,6 +81,11 @@ def can_manage_members(access):
     return access.role == Role.PROJECT_MANAGER
 
 
+def can_manage_webhooks(access):
+    """Configure the project's outgoing webhooks and read their secrets: the project manager."""
+    return access.role == Role.PROJECT_MANAGER
+
+
 # --- Reviews, items, sign-offs and workshops ----------------------------------
 
 

@@ -279,6 +279,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    # Webhook deliveries nobody is sending (broker down at publish, a dead worker).
+    "webhooks-requeue": {
+        "task": "webhooks.tasks.webhook_deliveries_requeue_task",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
+    # Overdue mitigation actions reach the project's webhooks (once per action and due date).
+    "risks-actions-overdue-publish": {
+        "task": "risks.tasks.actions_overdue_publish_task",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 50 * 60},
+    },
     # A late step of a running cutover reaches the cutover manager within minutes.
     "cutover-late-steps-escalate": {
         "task": "cutover.tasks.cutover_late_steps_escalate_task",
@@ -286,6 +298,14 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 2 * 60},
     },
 }
+
+# --- Outgoing webhooks ------------------------------------------------------------------
+
+# A webhook is disabled after this many deliveries in a row failed (each after its tries).
+WEBHOOK_MAX_FAILURES = env.int("WEBHOOK_MAX_FAILURES", default=5)
+# Tries of one delivery (connection errors, timeouts and 5xx answers are tried again).
+WEBHOOK_MAX_TRIES = env.int("WEBHOOK_MAX_TRIES", default=5)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
 
 # --- Security ------------------------------------------------------------------------
 

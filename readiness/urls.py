@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("support.urls")),
     path("", include("decisions.urls")),
     path("", include("summaries.urls")),
+    path("", include("notifications.urls")),
+    path("", include("webhooks.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

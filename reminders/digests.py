@@ -6,12 +6,7 @@ objects' fields joined), so a digest claimed again after a failed send says the 
 
 import contextlib
 import logging
-from smtplib import (
-    SMTPException,
-    SMTPRecipientsRefused,
-    SMTPResponseException,
-    SMTPSenderRefused,
-)
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -22,7 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.http import UrlTemplate, absolute_url
+from core.mail import is_permanent_refusal, mail_error_text
 from decisions.models import DecisionCondition
+from notifications.models import Kind as NotificationKind
+from notifications.models import Notification
 from projects.models import Project
 from reminders.models import Reminder, ReminderDigest, ReminderKind
 from reviews.models import ReviewItem
@@ -40,6 +38,7 @@ GROUPS = (
     ("overdue", "Overdue"),
     ("due_soon", "Due soon"),
     ("signoff", "Sign-offs awaited"),
+    ("notified", "Notifications"),
 )
 GROUP_OF_KIND = {
     ReminderKind.CONDITION_MISSED: "reverted",
@@ -165,6 +164,32 @@ def expiry_line(row, links):
     }
 
 
+NOTIFICATION_FIELDS = ("digest_id", "kind", "title", "url", "project_id", "created_at", "pk")
+
+
+def notification_line(row, links):
+    """The digest line of a notification its recipient wants in the digest."""
+    return {
+        "kind": "notification",
+        "group": "notified",
+        "escalated": False,
+        "alert": False,
+        "project_id": row["project_id"],
+        "title": row["title"],
+        "context": NotificationKind(row["kind"]).label,
+        "detail": f"{short_date(timezone.localtime(row['created_at']).date())}",
+        "url": absolute_url(row["url"]),
+        "sort": (row["created_at"], row["pk"]),
+    }
+
+
+# What a digest tells besides reminders: (the model, the values read, the line).
+NOTICE_LINES = (
+    (AcceptanceExpiryNotice, NOTICE_FIELDS, expiry_line),
+    (Notification, NOTIFICATION_FIELDS, notification_line),
+)
+
+
 def digest_projects(lines, projects, today):
     """Lines grouped by project (by name), then in the fixed group order."""
     by_project = {}
@@ -218,6 +243,7 @@ def digest_message(*, recipient, lines, projects, today, templates=None, connect
         f"{counts['overdue']} overdue",
         f"{counts['due_soon']} due soon",
         f"{counts['signoff']} sign-off{'s' if counts['signoff'] != 1 else ''} awaited",
+        f"{counts['notified']} notification{'s' if counts['notified'] != 1 else ''}",
     ]
     context = {
         "summary": ", ".join(part for part in parts if not part.startswith("0 ")),
@@ -271,7 +297,7 @@ def send_digests(token, *, now):
             claim_token="",
             claimed_at=None,
             attempts=F("attempts") + 1,
-            last_error=_error_text(error),
+            last_error=mail_error_text(error),
         )
     return sent, failed, refused
 
@@ -297,12 +323,13 @@ def _send_claimed(token, now, connection):
             .values(*REMINDER_FIELDS)
         ):
             lines.setdefault(row["digest_id"], []).append(_line(row, today, links))
-        for row in (
-            AcceptanceExpiryNotice.objects.filter(digest_id__in=[digest.pk for digest in digests])
-            .order_by()
-            .values(*NOTICE_FIELDS)
-        ):
-            lines.setdefault(row["digest_id"], []).append(expiry_line(row, links))
+        for model, fields, line in NOTICE_LINES:
+            for row in (
+                model.objects.filter(digest_id__in=[digest.pk for digest in digests])
+                .order_by()
+                .values(*fields)
+            ):
+                lines.setdefault(row["digest_id"], []).append(line(row, links))
         unseen = {line["project_id"] for rows in lines.values() for line in rows} - set(projects)
         if unseen:
             projects.update(Project.objects.only("pk", "name", "go_live_date").in_bulk(unseen))
@@ -349,41 +376,6 @@ def _commits_without_waiting_for_the_disk():
             cursor.execute("RESET synchronous_commit")
 
 
-def is_permanent_refusal(error):
-    """Whether a send error is the relay refusing this message or recipient for good (5xx),
-    as opposed to a passing fault (connection refused or lost, a 4xx answer) worth a retry.
-
-    A refused sender is the relay refusing every digest: it stops the sweep like an outage.
-    A ValueError is an address Django cannot write into a message (sanitize_address).
-    """
-    if isinstance(error, ValueError):
-        return True
-    if isinstance(error, SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(error, SMTPSenderRefused):
-        return False
-    if isinstance(error, SMTPResponseException):
-        return 500 <= error.smtp_code < 600
-    return False
-
-
-def _error_text(error):
-    if isinstance(error, SMTPRecipientsRefused):
-        answers = "; ".join(
-            f"{address}: {code} {_decoded(text)}"
-            for address, (code, text) in error.recipients.items()
-        )
-        return f"Recipient refused ({answers})"[:2000]
-    if isinstance(error, SMTPResponseException):
-        return f"{type(error).__name__}: {error.smtp_code} {_decoded(error.smtp_error)}"[:2000]
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
-def _decoded(text):
-    return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-
-
 def _open(connection):
     """Open the mail connection once for the whole sweep; the error if the relay is down."""
     try:
@@ -413,7 +405,7 @@ def _mark_failed(digest_id, error):
         failed_at=timezone.now(),
         claim_token="",
         attempts=F("attempts") + 1,
-        last_error=_error_text(error),
+        last_error=mail_error_text(error),
     )
 
 
@@ -460,6 +452,7 @@ def describe_planned(plan, *, now=None):
             }
             lines.append(_line(row, today, links))
         lines.extend(expiry_line(row, links) for row in digest.expiry_notices)
+        lines.extend(notification_line(row, links) for row in digest.notifications)
         result.append((digest, lines))
     return result
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from decisions.models import Decision, DecisionCondition
+from notifications.models import Delivery, Notification
 from projects.models import Membership, Project, Role
 from projects.permissions import ProjectAccess
 from reminders.models import Reminder, ReminderDigest, ReminderKind
@@ -58,6 +59,8 @@ class PlannedDigest:
     held: str = ""  # empty: due now
     # Findings reopened because their acceptance expired (values of AcceptanceExpiryNotice).
     expiry_notices: list = field(default_factory=list)
+    # Notifications the person wants in the digest (values of Notification).
+    notifications: list = field(default_factory=list)
 
 
 @dataclass
@@ -85,7 +88,8 @@ class Due:
             condition |= Q(pk__in=actions.values("reminder_recipient"))
         if self.others:
             condition |= Q(pk__in={reminder.recipient_id for reminder in self.others})
-        condition |= Q(pk__in=untold_expiry_notices().values("recipient_id"))
+        for untold in UNTOLD:
+            condition |= Q(pk__in=untold().values("recipient_id"))
         return User.objects.filter(condition)
 
 
@@ -95,6 +99,24 @@ def untold_expiry_notices():
     return AcceptanceExpiryNotice.objects.filter(
         digest_id__isnull=True, risk__project__reminders_paused=False
     )
+
+
+def untold_notifications():
+    """Notifications their recipients want in the daily digest, not put in one yet and not
+    read under the bell meanwhile (each goes in one digest: ``notifications.services.notify``
+    makes them)."""
+    return Notification.objects.filter(
+        delivery=Delivery.DIGEST, digest_id__isnull=True, read_at__isnull=True,
+        project__isnull=False,
+    )  # fmt: skip
+
+
+# What a digest tells besides reminders, each once: (the model, its rows not told yet).
+UNTOLD_NOTICES = (
+    (AcceptanceExpiryNotice, untold_expiry_notices),
+    (Notification, untold_notifications),
+)
+UNTOLD = tuple(untold for _model, untold in UNTOLD_NOTICES)
 
 
 def ready_to_receive(now, prefix=""):
@@ -388,6 +410,11 @@ def reminders_plan(*, now=None):
         "recipient_id", "risk_id", "risk__title", "risk__number", "risk__project_id", "expired_on"
     ):
         notices.setdefault(row["recipient_id"], []).append(row)
+    told = {}
+    for row in untold_notifications().values(
+        "recipient_id", "kind", "title", "url", "project_id", "created_at", "pk"
+    ):
+        told.setdefault(row["recipient_id"], []).append(row)
     users = due.recipients().only(
         "pk", "email", "full_name", "is_active", "digest_enabled", "digest_hour"
     )
@@ -402,6 +429,7 @@ def reminders_plan(*, now=None):
             recipient=user,
             reminders=by_recipient.get(user.pk, []),
             expiry_notices=notices.get(user.pk, []),
+            notifications=told.get(user.pk, []),
         )
         if not user.is_active:
             digest.held = "account inactive"

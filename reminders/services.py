@@ -33,7 +33,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -42,14 +42,13 @@ from decisions.services import decisions_revert_missed_conditions
 from reminders.digests import DigestSendError, send_digests
 from reminders.due import (
     CLAIM_LEASE,
+    UNTOLD_NOTICES,
     _stale_unsent,
     ready_to_receive,
     reminders_due,
     reminders_plan,
-    untold_expiry_notices,
 )
 from reminders.models import Reminder, ReminderDigest
-from risks.models import AcceptanceExpiryNotice
 
 __all__ = ["CLAIM_LEASE", "SweepResult", "reminders_due", "reminders_plan", "reminders_sweep"]
 
@@ -138,15 +137,16 @@ def _claim_and_record(*, now):
         recipient_id__in=mine.values("recipient_id"),
     )
     todays_digest = mine.filter(recipient_id=OuterRef("recipient_id")).values("pk")[:1]
-    # Expired risk acceptances: those of earlier unsent digests move into today's, and the
-    # ones nobody was told yet join it (each told once: a notice belongs to one digest).
-    moved_notices = AcceptanceExpiryNotice.objects.filter(
-        digest_id__in=_stale_unsent(now).filter(date__lt=today).values("pk"),
-        recipient_id__in=mine.values("recipient_id"),
-    ).update(digest_id=Subquery(todays_digest))
-    untold_expiry_notices().filter(recipient_id__in=mine.values("recipient_id")).update(
-        digest_id=Subquery(todays_digest)
-    )
+    # Notices (expired risk acceptances, notifications wanted in the digest): those of
+    # earlier unsent digests move into today's, and the ones nobody was told yet join it
+    # (each told once: a notice belongs to one digest).
+    moved_notices = 0
+    for model, untold in UNTOLD_NOTICES:
+        moved_notices += model.objects.filter(
+            Q(digest_id__in=_stale_unsent(now).filter(date__lt=today).values("pk"))
+            | Q(pk__in=untold().values("pk")),
+            recipient_id__in=mine.values("recipient_id"),
+        ).update(digest_id=Subquery(todays_digest))
     if earlier.update(digest_id=Subquery(todays_digest), sent_on=today) or moved_notices:
         _stale_unsent(now).filter(
             date__lt=today, recipient_id__in=mine.values("recipient_id"), reminders=None
@@ -193,14 +193,17 @@ def _claim_and_record(*, now):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    notices = (
-        AcceptanceExpiryNotice.objects.filter(digest_id=OuterRef("pk"))
-        .order_by()
-        .values("digest_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    mine.update(item_count=Coalesce(Subquery(count), 0) + Coalesce(Subquery(notices), 0))
+    item_count = Coalesce(Subquery(count), 0)
+    for model, _untold in UNTOLD_NOTICES:
+        notices = (
+            model.objects.filter(digest_id=OuterRef("pk"))
+            .order_by()
+            .values("digest_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        item_count += Coalesce(Subquery(notices), 0)
+    mine.update(item_count=item_count)
     # Everything in it was told already (a race lost to another sweep): nothing to send.
     mine.filter(item_count=0).delete()
     totals = mine.aggregate(digests=Count("pk"), reminders=Sum("item_count"))

@@ -1,12 +1,9 @@
 from django import forms
 
+from core.calendar import MAX_DURATION_MINUTES
 from core.forms import DateInput, DateTimeInput
 from reviews.models import ChecklistTemplate, ItemStatus, Review, SignOff
-from reviews.services.workshops import (
-    MAX_DURATION_MINUTES,
-    check_guest_email,
-    check_workshop_time,
-)
+from reviews.services.workshops import check_guest_email, check_workshop_time
 
 
 class ReviewForm(forms.Form):
@@ -135,7 +132,7 @@ class WorkshopForm(forms.Form):
     )
     guests = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Named guests, one per line: Name <e-mail>",
+        help_text="Named guests, one per line: Name &lt;e-mail&gt;",
     )  # fmt: skip
 
     def __init__(self, *args, review, members, **kwargs):

@@ -1,4 +1,5 @@
-"""Background work of the risks app: expired risk acceptances reopen (Celery beat)."""
+"""Background work of the risks app (Celery beat): expired risk acceptances reopen; overdue
+actions reach the project's webhooks."""
 
 import logging
 
@@ -7,6 +8,7 @@ from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 
 from risks.services import risk_acceptances_expire
+from risks.services.overdue import actions_overdue_publish
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +29,15 @@ def risk_acceptances_expire_task(self):
     if reopened:
         logger.info("Risk acceptances expired: %s finding(s) reopened", len(reopened))
     return {"reopened": len(reopened)}
+
+
+@shared_task(bind=True, name="risks.tasks.actions_overdue_publish_task", max_retries=MAX_RETRIES)
+def actions_overdue_publish_task(self):
+    """Tell the webhooks about actions that fell overdue (once per action and due date)."""
+    try:
+        published = actions_overdue_publish()
+    except DATABASE_ERRORS as error:
+        raise self.retry(
+            exc=error, countdown=RETRY_BACKOFF_SECONDS * 2**self.request.retries
+        ) from error
+    return {"published": len(published)}

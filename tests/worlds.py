@@ -22,6 +22,8 @@ def project_world():
     ids.update(_cutover_ids(project))
     ids.update(_support_ids(project, members))
     ids.update(_criterion_ids(project))
+    ids.update(_notification_ids(project, members))
+    ids.update(_webhook_ids(project, members))
     return ids, members
 
 
@@ -31,6 +33,28 @@ def _token_id(user):
 
     token, _ = access_token_create(acting_user=user, name="world", scope="read", days=7)
     return token.pk
+
+
+def _notification_ids(project, members):
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    (notification,) = notify(
+        recipients=[members[Role.PROJECT_MANAGER]], kind=Kind.OWNER, title="Yours",
+        url=project.get_absolute_url(), project=project,
+    )  # fmt: skip
+    return {"notification_pk": notification.pk}
+
+
+def _webhook_ids(project, members):
+    """An outgoing webhook (disabled: nothing is sent from the crawl)."""
+    from webhooks.models import Webhook
+
+    webhook = Webhook.objects.create(
+        project=project, name="Teams", url="https://hooks.example.com/in", events=["vote.opened"],
+        is_enabled=False, created_by=members[Role.PROJECT_MANAGER],
+    )  # fmt: skip
+    return {"webhook_pk": webhook.pk}
 
 
 def _support_ids(project, members):
@@ -79,7 +103,7 @@ def _cutover_ids(project):
     version number is never one this project has)."""
     from django.utils import timezone
 
-    from cutover.models import CutoverRun, StepEvent
+    from cutover.models import CutoverRun, PlannedRehearsal, StepEvent
     from tests.factories import make_cutover_plan
 
     version = make_cutover_plan(project, steps=3, number=1000 + project.pk)
@@ -91,9 +115,12 @@ def _cutover_ids(project):
     event = StepEvent.objects.create(
         run=run, step=step, kind="started", at=timezone.now(), by=version.plan.created_by
     )
+    rehearsal = PlannedRehearsal.objects.create(
+        plan=version.plan, starts_at=timezone.now(), created_by=version.plan.created_by
+    )
     return {
         "step_pk": step.pk, "number": version.number, "fmt": "csv", "run_pk": run.pk,
-        "event_pk": event.pk,
+        "event_pk": event.pk, "rehearsal_pk": rehearsal.pk,
     }  # fmt: skip
 
 

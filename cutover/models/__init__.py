@@ -15,6 +15,7 @@ from .plan import (
     StepChange,
     StepDependency,
 )
+from .rehearsals import PlannedRehearsal, RehearsalInvitation
 from .runs import (
     CheckpointChoice,
     CheckpointOutcome,
@@ -40,6 +41,8 @@ __all__ = [
     "PlanSignOffDecision",
     "PlanStatus",
     "PlanVersion",
+    "PlannedRehearsal",
+    "RehearsalInvitation",
     "RunKind",
     "RunStatus",
     "Step",

@@ -22,7 +22,11 @@ from cutover.models import CutoverRun, LateStepEscalation, RunStatus, Step, Step
 from cutover.progress import READY
 from cutover.schedule import format_minutes
 from cutover.selectors_live import board_of, running_runs
+from notifications.models import Kind
+from notifications.services import notify, wants_email
 from projects.models import Membership, Role, SignoffRole
+from webhooks.models import WebhookEventType
+from webhooks.services import webhook_event_publish
 
 
 def notify_steps_ready(run, step=None):
@@ -47,17 +51,20 @@ def _board_url(project):
     return absolute_url(reverse("cutover:board", args=[project.pk]))
 
 
-def _run_sheet_url(run, step):
+def _run_sheet_path(run, step):
     path = reverse("cutover:run", args=[run.plan.project_id, run.pk])
-    return absolute_url(f"{path}#step-{step.number}")
+    return f"{path}#step-{step.number}"
 
 
-def _active_emails(project, user_ids):
-    return dict(
-        Membership.objects.filter(
+def _active_members(project, user_ids):
+    """The active members among ``user_ids``, in their order."""
+    members = {
+        membership.user_id: membership.user
+        for membership in Membership.objects.filter(
             project=project, user_id__in=[i for i in user_ids if i], user__is_active=True
-        ).values_list("user_id", "user__email")
-    )
+        ).select_related("user")
+    }
+    return [members[i] for i in dict.fromkeys(user_ids) if i in members]
 
 
 def steps_ready_notify(*, run_id, step_id):
@@ -78,18 +85,39 @@ def steps_ready_notify(*, run_id, step_id):
         Step.objects.filter(pk__in=[step.pk for step in ready]).values_list("pk", "backup_owner_id")
     )
     told = []
+    checkpoints = {checkpoint.pk: checkpoint for checkpoint in board.checkpoints}
     for step in sorted(ready, key=lambda step: step.number):
         if step.pk in already:
             continue
-        emails = _active_emails(project, [step.owner_id, people.get(step.pk)])
+        members = _active_members(project, [step.owner_id, people.get(step.pk)])
+        path = _run_sheet_path(run, step)
+        notify(
+            recipients=members, kind=Kind.STEP_READY,
+            title=f"Step {step.number} can start in {run}: {step.title}",
+            url=path, project=project, key=f"step-ready:{run.pk}:{step.pk}", emailed=True,
+        )  # fmt: skip
+        emails = sorted({user.email for user in wants_email(members, Kind.STEP_READY)})
         if _tell_once(
-            StepReadyNotice, run, step, sorted(set(emails.values())),
+            StepReadyNotice, run, step, emails,
             "cutover_step_ready",
             {"run": run, "project": project, "step": step, "version": run.plan_version,
-             "planned_start": step.planned_start, "url": _run_sheet_url(run, step)},
+             "planned_start": step.planned_start, "url": absolute_url(path)},
         ):  # fmt: skip
             told.append(step.number)
+            if step.pk in checkpoints:
+                _publish_checkpoint(run, project, step, checkpoints[step.pk])
     return told
+
+
+def _publish_checkpoint(run, project, step, checkpoint):
+    webhook_event_publish(
+        project=project, event=WebhookEventType.CHECKPOINT_REACHED,
+        title=f"Checkpoint reached: step {step.number} {step.title}",
+        text=f"The {str(run).lower()} of {project.name} reached checkpoint {step.number} "
+        f"“{step.title}”: its approvers vote go on or roll back. {checkpoint.criteria}".strip(),
+        url=_run_sheet_path(run, step),
+        data={"run_id": run.pk, "run_kind": run.kind, "step_number": step.number},
+    )  # fmt: skip
 
 
 def _tell_once(model, run, row, recipients, template, context, **fields):
@@ -119,6 +147,19 @@ def cutover_manager_emails(project):
     return sorted(managers or [email for role, _r, email in rows if role == Role.PROJECT_MANAGER])
 
 
+def _publish_late(run, project, step, context):
+    webhook_event_publish(
+        project=project, event=WebhookEventType.CUTOVER_STEP_LATE,
+        title=f"Late by {context['late']}: step {step.number} {step.title}",
+        text=f"Step {step.number} “{step.title}” of the {str(run).lower()} is late by "
+        f"{context['late']}. Owner: {step.owner_name or 'nobody'}. The cutover is "
+        f"{context['board'].finish_sentence}.",
+        url=context["url"],
+        data={"run_id": run.pk, "run_kind": run.kind, "step_number": step.number,
+              "late_minutes": step.late_minutes},
+    )  # fmt: skip
+
+
 def late_steps_escalate(*, now=None):
     """Escalate every late step of every running run to its cutover manager, once per run
     and step. Returns {run id: [step numbers escalated now]}."""
@@ -146,4 +187,5 @@ def late_steps_escalate(*, now=None):
                 late_minutes=step.late_minutes, escalated_at=now,
             ):  # fmt: skip
                 escalated.setdefault(run.pk, []).append(step.number)
+                _publish_late(run, project, step, context)
     return escalated

@@ -14,7 +14,7 @@ from .review import (
     SignOff,
     SignOffDecision,
 )
-from .workshop import Workshop, WorkshopAttendee
+from .workshop import Workshop, WorkshopAttendee, WorkshopInvitation
 
 __all__ = [
     "SCOPE_ALL",
@@ -35,4 +35,5 @@ __all__ = [
     "TemplateSection",
     "Workshop",
     "WorkshopAttendee",
+    "WorkshopInvitation",
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from core.models import TimeStampedModel
+from core.models import CalendarDelivery, TimeStampedModel
 
 
 class Workshop(TimeStampedModel):
@@ -29,12 +29,27 @@ class Workshop(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The invitation's SEQUENCE: raised by each change invitees must hear about, and by
+    # the cancellation (its UID never changes).
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_at"]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
+    @property
+    def calendar_uid(self):
+        return f"workshop-{self.pk}@readiness"
 
     def get_absolute_url(self):
         return reverse(
@@ -77,3 +92,17 @@ class WorkshopAttendee(models.Model):
     @property
     def email(self):
         return self.user.email if self.user_id else self.guest_email
+
+
+class WorkshopInvitation(CalendarDelivery):
+    """The workshop's invitation (or cancellation) mailed to one address at one sequence."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="invitations")
+
+    class Meta(CalendarDelivery.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "email", "sequence"],
+                name="workshop_invitation_once_per_sequence",
+            )
+        ]

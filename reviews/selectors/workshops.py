@@ -13,7 +13,9 @@ from reviews.selectors.items import annotate_awaited, decorate_items
 def workshop_get(access, review_pk, workshop_pk):
     """A workshop of a review of the viewer's project (else 404), with its review and project."""
     return get_object_or_404(
-        Workshop.objects.select_related("review__project", "facilitator", "minutes_updated_by"),
+        Workshop.objects.select_related(
+            "review__project", "facilitator", "minutes_updated_by", "cancelled_by"
+        ),
         review__project=access.project,
         review_id=review_pk,
         pk=workshop_pk,
@@ -100,10 +102,13 @@ UPCOMING_WORKSHOPS = 5
 
 
 def upcoming_workshops(user, *, limit=UPCOMING_WORKSHOPS):
-    """The next workshops the user facilitates or is invited to, in their projects (one query)."""
+    """The next workshops the user facilitates or is invited to, in their projects, not
+    cancelled (one query)."""
     return list(
         Workshop.objects.filter(
-            review__project__memberships__user=user, starts_at__gte=timezone.now()
+            review__project__memberships__user=user,
+            starts_at__gte=timezone.now(),
+            cancelled_at__isnull=True,
         )
         .filter(Q(facilitator=user) | Q(attendees__user=user))
         .select_related("review__project")

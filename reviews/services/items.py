@@ -11,10 +11,11 @@ from core.errors import refuse_if_stale
 from core.history import apply_changes
 from projects.services import require_member
 from reviews.models import ItemEvidence, ReviewItem, ReviewItemChange, SignOff
+from reviews.services.notices import SIGNED_CONTENT_FIELDS, tell_item_saved
+from webhooks.models import WebhookEventType
+from webhooks.services import webhook_event_publish
 
 EDITABLE_FIELDS = ("status", "response", "owner", "due_date", "is_blocker", "blocker_reason")
-# A change to these means what was signed is no longer what is there.
-SIGNED_CONTENT_FIELDS = frozenset({"status", "response"})
 
 
 def _record(item, acting_user, changes, note=""):
@@ -43,7 +44,11 @@ def review_item_update(*, item, acting_user, version, **fields):
     ``version``) or ValidationError. History gets one entry per save; sign-offs
     are superseded when status or response change.
     """
-    locked = ReviewItem.objects.select_for_update().select_related("review").get(pk=item.pk)
+    locked = (
+        ReviewItem.objects.select_for_update(of=("self",))
+        .select_related("review__project")
+        .get(pk=item.pk)
+    )
     refuse_if_stale(locked, version, what="this item")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -63,6 +68,7 @@ def review_item_update(*, item, acting_user, version, **fields):
                 "blocker_reason": "Say why the go-live blocker flag changes; the reason is kept in the history."
             }
         )
+    previous_status = locked.status
     changes = apply_changes(locked, fields)
     if not changes:
         return locked
@@ -81,7 +87,22 @@ def review_item_update(*, item, acting_user, version, **fields):
         if superseded:
             note = f"{superseded} sign-off{'s' if superseded != 1 else ''} superseded; the item needs signing again."
     _record(locked, acting_user, changes, note=note)
+    tell_item_saved(locked, acting_user, changes)
+    if "status" in changes:
+        _publish_status_change(locked, acting_user, previous_status, changes["status"])
     return locked
+
+
+def _publish_status_change(item, acting_user, previous_status, labels):
+    review, (old, new) = item.review, labels
+    webhook_event_publish(
+        project=review.project, event=WebhookEventType.ITEM_STATUS_CHANGED,
+        title=f"“{item.title}” is now {new}",
+        text=f"{acting_user} changed the status of “{item.title}” in {review.title} from {old} "
+        f"to {new}.",
+        url=item.get_absolute_url(), actor=acting_user,
+        data={"item_id": item.pk, "review_id": review.pk, "from": previous_status, "to": item.status},
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from projects import permissions
 from projects.selectors import project_access
 from reviews.models import STANDING_DECISIONS, ReviewItem, SignOff
 from reviews.scoring import signoff_state
+from webhooks.models import WebhookEventType
+from webhooks.services import webhook_event_publish
 
 
 def _lock(item):
@@ -75,7 +77,7 @@ def item_sign_off(*, item, acting_user, decision, comment="", as_role=""):
                 "You own this item, so you cannot be its only approver. Another approver must sign it first."
             )
     _supersede_mine(records, acting_user, timezone.now())
-    return SignOff.objects.create(
+    signoff = SignOff.objects.create(
         item=item,
         signer=acting_user,
         as_role=as_role,
@@ -83,6 +85,23 @@ def item_sign_off(*, item, acting_user, decision, comment="", as_role=""):
         comment=comment,
         item_version=item.version,
     )
+    _publish(item, signoff)
+    return signoff
+
+
+def _publish(item, signoff):
+    rejected = signoff.decision == SignOff.Decision.REJECT
+    verb = "rejected" if rejected else "signed off"
+    text = f"{signoff.signer} {verb} “{item.title}” in {item.review.title}"
+    text += f" as {signoff.get_as_role_display()}." if signoff.as_role else "."
+    webhook_event_publish(
+        project=item.review.project,
+        event=WebhookEventType.SIGNOFF_REJECTED if rejected else WebhookEventType.SIGNOFF_GIVEN,
+        title=f"“{item.title}” {verb} by {signoff.signer}",
+        text=f"{text} {signoff.comment}".strip(), url=item.get_absolute_url(),
+        actor=signoff.signer,
+        data={"item_id": item.pk, "review_id": item.review_id, "as_role": signoff.as_role},
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -1,15 +1,14 @@
-"""Workshop sessions: scheduling, attendance, minutes, and the .ics invitation."""
-
-import datetime
+"""Workshop sessions: scheduling, changing and cancelling them (each sends its calendar
+invitations after the commit), attendance, minutes."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from core.calendar import check_event_time
 from core.errors import ConflictError
-from core.http import absolute_url
-from core.text import inert_text, strip_control_characters
+from core.text import strip_control_characters
 from projects.selectors import member_ids
 from reviews.models import Workshop, WorkshopAttendee
 
@@ -29,19 +28,9 @@ def _check_agenda(review, agenda):
         raise ValidationError({"agenda": f"Unknown sections: {', '.join(unknown)}."})
 
 
-# Dates within reason: a workshop in the year 9999 broke its invitation (issue 12).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-MAX_DURATION_MINUTES = 24 * 60
-
-
 def check_workshop_time(starts_at, duration_minutes):
     """{field: message} for a start outside 2000-2100 or a duration beyond a day."""
-    problems = {}
-    if not FIRST_YEAR <= starts_at.year <= LAST_YEAR:
-        problems["starts_at"] = f"Choose a date between the years {FIRST_YEAR} and {LAST_YEAR}."
-    if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
-        problems["duration_minutes"] = "A workshop lasts from 1 minute to 24 hours."
-    return problems
+    return check_event_time(starts_at, duration_minutes, what="A workshop")
 
 
 def check_guest_email(email):
@@ -69,11 +58,9 @@ def _clean_guests(guests):
     return cleaned
 
 
-@transaction.atomic
-def workshop_create(
-    *, review, acting_user, title, starts_at, duration_minutes=90, location="",
-    facilitator=None, agenda=(), invitees=(), guests=(),
-):  # fmt: skip
+def _checked_fields(review, *, title, starts_at, duration_minutes, location, facilitator, agenda,
+                   invitees, guests):  # fmt: skip
+    """The workshop's fields as typed, checked and cleaned (ValidationError by field)."""
     invitees = list(invitees)
     problems = check_workshop_time(starts_at, duration_minutes)
     if problems:
@@ -81,29 +68,131 @@ def workshop_create(
     guests = _clean_guests(guests)
     _check_members(review, invitees + ([facilitator] if facilitator else []))
     _check_agenda(review, agenda)
-    title = strip_control_characters(title, keep_newlines=False).strip()
-    location = strip_control_characters(location, keep_newlines=False).strip()
-    workshop = Workshop.objects.create(
-        review=review,
-        title=title,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        location=location,
-        facilitator=facilitator,
-        agenda=list(agenda),
-        created_by=acting_user,
-    )
+    fields = {
+        "title": strip_control_characters(title, keep_newlines=False).strip(),
+        "starts_at": starts_at,
+        "duration_minutes": duration_minutes,
+        "location": strip_control_characters(location, keep_newlines=False).strip(),
+        "facilitator": facilitator,
+        "agenda": list(agenda),
+    }
+    return fields, invitees, guests
+
+
+def _send_invitations(workshop):
+    """Mail the workshop's current sequence once this transaction commits."""
+    from reviews.tasks import workshop_invitations_send_task  # tasks import the services
+
+    workshop_invitations_send_task.delay_on_commit(workshop.pk)
+
+
+@transaction.atomic
+def workshop_create(
+    *, review, acting_user, title, starts_at, duration_minutes=90, location="",
+    facilitator=None, agenda=(), invitees=(), guests=(),
+):  # fmt: skip
+    """Schedule a workshop; every invitee and guest with an address is mailed the invitation."""
+    fields, invitees, guests = _checked_fields(
+        review, title=title, starts_at=starts_at, duration_minutes=duration_minutes,
+        location=location, facilitator=facilitator, agenda=agenda, invitees=invitees,
+        guests=guests,
+    )  # fmt: skip
+    workshop = Workshop.objects.create(review=review, created_by=acting_user, **fields)
     WorkshopAttendee.objects.bulk_create(
         [WorkshopAttendee(workshop=workshop, user=user) for user in invitees]
         + [WorkshopAttendee(workshop=workshop, guest_name=n, guest_email=e) for n, e in guests]
     )
+    _send_invitations(workshop)
     return workshop
+
+
+# What invitees hear about: a change of any of these sends an update (a higher SEQUENCE).
+INVITATION_FIELDS = ("title", "starts_at", "duration_minutes", "location")
+
+
+def _guest_key(name, email):
+    return email.lower() if email else f"name:{name}"
+
+
+def _update_attendees(workshop, invitees, guests):
+    """Make the attendees the members and guests given, keeping the rows (and attendance)
+    of those still invited. Whether the invited changed."""
+    rows = list(workshop.attendees.all())
+    members = {row.user_id: row for row in rows if row.user_id}
+    present = {_guest_key(row.guest_name, row.guest_email): row for row in rows if not row.user_id}
+    wanted_members = {user.pk for user in invitees}
+    wanted_guests = {_guest_key(name, email): (name, email) for name, email in guests}
+    gone = [row.pk for pk, row in members.items() if pk not in wanted_members]
+    gone += [row.pk for key, row in present.items() if key not in wanted_guests]
+    added = [
+        WorkshopAttendee(workshop=workshop, user_id=pk) for pk in wanted_members - set(members)
+    ]
+    added += [
+        WorkshopAttendee(workshop=workshop, guest_name=name, guest_email=email)
+        for key, (name, email) in wanted_guests.items()
+        if key not in present
+    ]
+    renamed = []
+    for key, row in present.items():
+        if key in wanted_guests and row.guest_name != wanted_guests[key][0]:
+            row.guest_name = wanted_guests[key][0]
+            renamed.append(row)
+    if gone:
+        WorkshopAttendee.objects.filter(pk__in=gone).delete()
+    WorkshopAttendee.objects.bulk_create(added)
+    WorkshopAttendee.objects.bulk_update(renamed, ["guest_name"])
+    return bool(gone or added or renamed)
+
+
+def _locked(workshop):
+    locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if locked.is_cancelled:
+        raise ValidationError("This workshop is cancelled; schedule a new one instead.")
+    return locked
+
+
+@transaction.atomic
+def workshop_update(
+    *, workshop, acting_user, title, starts_at, duration_minutes, location="", facilitator=None,
+    agenda=(), invitees=(), guests=(),
+):  # fmt: skip
+    """Change a workshop. A change of its time, duration, place, title or of who is invited
+    sends everyone invited an update (same UID, higher SEQUENCE); whoever is no longer
+    invited gets a cancellation of their copy. Returns the workshop."""
+    locked = _locked(workshop)
+    fields, invitees, guests = _checked_fields(
+        locked.review, title=title, starts_at=starts_at, duration_minutes=duration_minutes,
+        location=location, facilitator=facilitator, agenda=agenda, invitees=invitees,
+        guests=guests,
+    )  # fmt: skip
+    changed = [name for name in INVITATION_FIELDS if getattr(locked, name) != fields[name]]
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if _update_attendees(locked, invitees, guests) or changed:
+        locked.sequence += 1
+        _send_invitations(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def workshop_cancel(*, workshop, acting_user):
+    """Cancel a workshop: everyone invited gets METHOD:CANCEL (same UID, higher SEQUENCE).
+    The workshop stays, marked cancelled, with its minutes and attendance."""
+    locked = _locked(workshop)
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = acting_user
+    locked.sequence += 1
+    locked.save(update_fields=["cancelled_at", "cancelled_by", "sequence", "updated_at"])
+    _send_invitations(locked)
+    return locked
 
 
 @transaction.atomic
 def workshop_take_attendance(*, workshop, acting_user, attended_ids):
     """Mark who attended (by attendee id); everyone else invited is marked absent."""
-    attended_ids = {int(pk) for pk in attended_ids}
+    # Ids as posted; anything else is nobody (a tampered form is not a server error).
+    attended_ids = {int(pk) for pk in map(str, attended_ids) if pk.isascii() and pk.isdigit()}
     for attendee in workshop.attendees.select_for_update():
         attendee.attended = attendee.pk in attended_ids
         attendee.save(update_fields=["attended"])
@@ -128,102 +217,3 @@ def workshop_save_minutes(*, workshop, acting_user, minutes, version):
     locked.minutes_updated_by = acting_user
     locked.save(update_fields=["minutes", "minutes_version", "minutes_updated_by", "updated_at"])
     return locked
-
-
-def _ics_escape(text):
-    """A TEXT value (RFC 5545 3.3.11): control characters gone, separators escaped."""
-    text = strip_control_characters(text)
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_member_text(text):
-    """Typed text in a TEXT value: addresses not of this site defanged, then escaped."""
-    return _ics_escape(inert_text(text))
-
-
-def _ics_param(text):
-    """A parameter value (CN): always quoted, so ':' ';' ',' stay inside it; a double quote
-    cannot appear in a quoted value (RFC 5545 3.2), so it becomes a single one."""
-    value = strip_control_characters(text, keep_newlines=False).replace('"', "'")
-    return f'"{value}"'
-
-
-def _ics_mailto(email):
-    """mailto: of an address checked on the way in; anything else is left out (None)."""
-    try:
-        return "mailto:" + check_guest_email(strip_control_characters(email, keep_newlines=False))
-    except ValidationError:
-        return None
-
-
-def _fold(line):
-    """RFC 5545 lines are at most 75 octets; longer ones continue on lines starting with a space."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += encoded
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
-def _end(start, minutes):
-    """start + minutes, or the last moment a datetime holds (a row saved before the checks
-    on dates could end past the year 9999)."""
-    try:
-        return start + datetime.timedelta(minutes=minutes)
-    except OverflowError:
-        return datetime.datetime.max.replace(tzinfo=datetime.UTC)
-
-
-def workshop_ics(workshop):
-    """The workshop as an iCalendar (RFC 5545) invitation, bytes.
-
-    What people typed (titles, names, the location) is stripped of control characters,
-    escaped, and names are quoted; the description says who scheduled the workshop and
-    links only to its page here (other addresses in typed text are defanged). The
-    location is kept as typed: it is where an online meeting's link goes.
-    """
-    fmt = "%Y%m%dT%H%M%SZ"
-    start = workshop.starts_at.astimezone(datetime.UTC)
-    end = _end(start, workshop.duration_minutes)
-    review = workshop.review
-    url = absolute_url(workshop.get_absolute_url())
-    sections = {s.key: s.title for s in review.sections.all()}
-    agenda = "\n".join(f"{i}. {sections.get(key, key)}" for i, key in enumerate(workshop.agenda, 1))
-    typed = inert_text(f"{review.project.name}: {review.title}\n\nAgenda:\n{agenda or '—'}")
-    scheduled_by = inert_text(str(workshop.created_by), keep_newlines=False)
-    description = f"{typed}\n\nScheduled by {scheduled_by} in readiness: {url}"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//readiness//go-live readiness reviews//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:workshop-{workshop.pk}@readiness",
-        f"DTSTAMP:{timezone.now().astimezone(datetime.UTC).strftime(fmt)}",
-        f"DTSTART:{start.strftime(fmt)}",
-        f"DTEND:{end.strftime(fmt)}",
-        f"SUMMARY:{_ics_member_text(workshop.title)}",
-        f"DESCRIPTION:{_ics_escape(description)}",
-        f"URL:{url}",
-    ]
-    if workshop.location:
-        lines.append(f"LOCATION:{_ics_escape(workshop.location)}")
-    if workshop.facilitator_id:
-        facilitator = workshop.facilitator
-        mailto = _ics_mailto(facilitator.email)
-        if mailto:
-            lines.append(f"ORGANIZER;CN={_ics_param(facilitator)}:{mailto}")
-    for attendee in workshop.attendees.select_related("user"):
-        mailto = _ics_mailto(attendee.email) if attendee.email else None
-        if mailto:
-            lines.append(f"ATTENDEE;CN={_ics_param(attendee.name)};ROLE=REQ-PARTICIPANT:{mailto}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,11 +20,13 @@ from reviews.models import ItemStatus
 from reviews.selectors.items import item_get
 from reviews.selectors.reviews import review_get
 from reviews.selectors.workshops import workshop_get, workshop_item_view, workshops_of_review
+from reviews.services.workshop_invitations import workshop_ics
 from reviews.services.workshops import (
+    workshop_cancel,
     workshop_create,
-    workshop_ics,
     workshop_save_minutes,
     workshop_take_attendance,
+    workshop_update,
 )
 from reviews.views.items import confirm_item, save_item_form
 
@@ -60,18 +63,101 @@ def workshop_create_view(request, access, review_pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Workshop scheduled. Download the invitation to send it.")
+            messages.success(
+                request,
+                "Workshop scheduled. The invitations are being e-mailed to everyone invited.",
+            )
             return redirect(workshop)
     return render(request, "reviews/workshop_form.html", {"review": review, "form": form})
+
+
+def _guest_lines(workshop):
+    return "\n".join(
+        f"{a.guest_name} <{a.guest_email}>" if a.guest_email else a.guest_name
+        for a in workshop.attendees.all()
+        if not a.user_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@project_view
+def workshop_edit_view(request, access, review_pk, workshop_pk):
+    """Change a workshop: a new time, place, title or invitees e-mails everyone an update."""
+    workshop = workshop_get(access, review_pk, workshop_pk)
+    review = workshop.review
+    if not permissions.can_manage_workshop(access):
+        raise PermissionDenied("Only the facilitator and the project manager change workshops.")
+    if workshop.is_cancelled:
+        messages.error(request, "This workshop is cancelled; schedule a new one instead.")
+        return redirect(workshop)
+    form = WorkshopForm(
+        request.POST or None,
+        review=review,
+        members=member_users(access.project),
+        initial={
+            "title": workshop.title,
+            "starts_at": timezone.localtime(workshop.starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": workshop.duration_minutes,
+            "location": workshop.location,
+            "facilitator": workshop.facilitator_id,
+            "agenda": workshop.agenda,
+            "invitees": [a.user_id for a in workshop.attendees.all() if a.user_id],
+            "guests": _guest_lines(workshop),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        sequence = workshop.sequence
+        try:
+            workshop = workshop_update(
+                workshop=workshop, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Workshop changed. Everyone invited is being e-mailed the update."
+                if workshop.sequence != sequence
+                else "Workshop changed. Nothing invitees see changed, so no update is sent.",
+            )
+            return redirect(workshop)
+    context = {"review": review, "form": form, "workshop": workshop}
+    return render(request, "reviews/workshop_form.html", context)
+
+
+@require_POST
+@project_view
+def workshop_cancel_view(request, access, review_pk, workshop_pk):
+    workshop = workshop_get(access, review_pk, workshop_pk)
+    if not permissions.can_manage_workshop(access):
+        raise PermissionDenied("Only the facilitator and the project manager cancel workshops.")
+    try:
+        workshop_cancel(workshop=workshop, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Workshop cancelled. Everyone invited is being told.")
+    return redirect(workshop)
 
 
 def _render_workshop(request, access, workshop, *, minutes_form=None, status=200):
     review = workshop.review
     sections = {s.key: s.title for s in review.sections.all()}
+    attendees = list(workshop.attendees.select_related("user"))
+    deliveries = list(workshop.invitations.filter(sequence=workshop.sequence))
+    sent = [d for d in deliveries if d.sent_at]
+    invited = {a.email.lower() for a in attendees if a.email}
     context = {
         "review": review,
         "workshop": workshop,
-        "attendees": list(workshop.attendees.select_related("user")),
+        "attendees": attendees,
+        "deliveries": deliveries,
+        "invited_count": len(invited),
+        "sent_count": len(sent),
+        "waiting_count": 0
+        if workshop.is_cancelled
+        else len(invited - {d.email for d in deliveries}),
+        "refused": [d.email for d in deliveries if d.failed_at],
         "agenda": [(key, sections.get(key, key)) for key in workshop.agenda],
         "minutes_form": minutes_form
         or MinutesForm(

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from core.errors import refuse_if_stale
 from core.history import apply_changes, display_value
+from notifications.models import Kind
+from notifications.services import notify
 from projects import permissions
 from risks.models import ActionStatus, MitigationAction, MitigationActionChange
 
@@ -17,6 +19,19 @@ def _lock(action):
         MitigationAction.objects.select_for_update()
         .select_related("risk__project")
         .get(pk=action.pk)
+    )
+
+
+def _tell_owner(action, risk, acting_user):
+    """Tell the action's (new) owner it is theirs now."""
+    notify(
+        recipients=[action.owner],
+        kind=Kind.OWNER,
+        title=f"You own the action “{action.description[:120]}” on {risk.reference}",
+        url=risk.get_absolute_url(),
+        project=risk.project,
+        actor=acting_user,
+        key=f"action-owner:{action.pk}:{action.version}",
     )
 
 
@@ -55,6 +70,7 @@ def action_create(*, risk, acting_user, description, owner, due_date=None, notes
         action=action, user=acting_user, version=action.version, changes={},
         note=f"Created for {owner}{due}",
     )  # fmt: skip
+    _tell_owner(action, risk, acting_user)
     return action
 
 
@@ -136,6 +152,7 @@ def action_reassign(*, action, acting_user, owner, note=""):
         raise ValidationError({"owner": f"{owner} already owns this action."})
     changes = apply_changes(locked, {"owner": owner})
     _save(locked, acting_user, changes, note or "Reassigned")
+    _tell_owner(locked, locked.risk, acting_user)
     return locked
 
 

@@ -13,6 +13,8 @@ from core.history import apply_changes, display_value
 from projects import permissions
 from projects.models import Membership, Project, Role
 from risks.models import AcceptanceExpiryNotice, Category, Risk, RiskChange, RiskStatus, RiskType
+from webhooks.models import WebhookEventType
+from webhooks.services import webhook_event_publish
 
 from .actions import action_create
 from .common import access_of, require
@@ -127,7 +129,25 @@ def risk_create(
             raise ValidationError(
                 {f"first_action.{name}": messages for name, messages in error.error_dict.items()}
             ) from error
+    _publish(risk, WebhookEventType.FINDING_RAISED, acting_user)
     return risk
+
+
+def _publish(risk, event, acting_user):
+    kind = risk.get_type_display().lower()
+    verb = "raised" if event == WebhookEventType.FINDING_RAISED else "closed"
+    text = f"{acting_user} {verb} {kind} {risk.reference} “{risk.title}”."
+    if risk.score:
+        text += f" Score {risk.score}, {risk.get_severity_display().lower()}."
+    if risk.is_blocker:
+        text += " It blocks the go-live."
+    webhook_event_publish(
+        project=risk.project, event=event,
+        title=f"{risk.reference} {verb}: {risk.title}", text=text,
+        url=risk.get_absolute_url(), actor=acting_user,
+        data={"finding_id": risk.pk, "reference": risk.reference, "type": risk.type,
+              "severity": risk.severity, "is_blocker": risk.is_blocker},
+    )  # fmt: skip
 
 
 def _lock(risk):
@@ -166,6 +186,8 @@ def risk_update(*, risk, acting_user, version, **fields):
     RiskChange.objects.create(
         risk=locked, user=acting_user, version=locked.version, changes=changes
     )
+    if "status" in changes and locked.status == RiskStatus.CLOSED:
+        _publish(locked, WebhookEventType.FINDING_CLOSED, acting_user)
     return locked
 
 

@@ -70,3 +70,17 @@ def start_run(version, members, *, kind="live", started_at=None):
 
 def mark(run, step, kind, at, by):
     return StepEvent.objects.create(run=run, step=step, kind=kind, at=at, by=by)
+
+
+def live_run_after_step_one(project, members):
+    """A live run whose window opened 100 minutes ago; step 1 done after 60 minutes.
+    Returns (run, steps)."""
+    from django.utils import timezone
+
+    window = timezone.now().replace(second=0, microsecond=0) - 100 * MINUTE
+    version, steps = make_live_plan(project, members, window_start=window)
+    run = start_run(version, members)
+    pm = members[Role.PROJECT_MANAGER]
+    mark(run, steps[1], "started", window, pm)
+    mark(run, steps[1], "done", window + 60 * MINUTE, pm)
+    return run, steps

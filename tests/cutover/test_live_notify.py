@@ -14,19 +14,13 @@ from cutover.services.notify import late_steps_escalate, notify_steps_ready, ste
 from projects.models import Role
 from tests.factories import make_cutover_plan
 
-from .live_helpers import MINUTE, make_live_plan, mark, start_run
+from .live_helpers import MINUTE, live_run_after_step_one, make_live_plan, mark, start_run
 
 
 @pytest.fixture
 def live_now(project, members):
     """A live run whose window opened 100 minutes ago; step 1 done after 60 minutes."""
-    window = timezone.now().replace(second=0, microsecond=0) - 100 * MINUTE
-    version, steps = make_live_plan(project, members, window_start=window)
-    run = start_run(version, members)
-    pm = members[Role.PROJECT_MANAGER]
-    mark(run, steps[1], "started", window, pm)
-    mark(run, steps[1], "done", window + 60 * MINUTE, pm)
-    return run, steps
+    return live_run_after_step_one(project, members)
 
 
 def test_the_owner_is_told_once_that_their_step_can_start(
@@ -49,6 +43,25 @@ def test_the_owner_is_told_once_that_their_step_can_start(
     assert steps_ready_notify(run_id=run.pk, step_id=steps[1].pk) == []
     assert len(mail.outbox) == 1
     assert StepReadyNotice.objects.filter(run=run).count() == 1
+
+
+def test_an_owner_who_wants_the_bell_only_is_told_there_and_not_mailed(
+    project, members, live_now, django_capture_on_commit_callbacks
+):
+    from notifications.models import Delivery, Kind, Notification, NotificationPreference
+
+    run, steps = live_now
+    owner = members[Role.CONTRIBUTOR]
+    NotificationPreference.objects.create(
+        user=owner, kind=Kind.STEP_READY, delivery=Delivery.IN_APP
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_steps_ready(run, steps[1])
+    assert mail.outbox == []
+    (told,) = Notification.objects.filter(recipient=owner, kind=Kind.STEP_READY)
+    assert told.title == f"Step 2 can start in {run}: Migrate data"
+    assert told.url == f"{reverse('cutover:run', args=[project.pk, run.pk])}#step-2"
+    assert StepReadyNotice.objects.get(run=run, step=steps[2]).recipients == []
 
 
 def test_a_roll_back_tells_the_rollback_steps_owners(

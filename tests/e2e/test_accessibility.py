@@ -25,6 +25,8 @@ PAGES = [
     "go / no-go",
     "go / no-go criteria",
     "decision",
+    "notifications",
+    "notification settings",
 ]
 
 
@@ -52,6 +54,8 @@ def _url(name, demo):
         "actions by owner": reverse("risks:actions_by_owner", args=[project.pk]),
         "go / no-go": reverse("decisions:decision", kwargs=ids),
         "go / no-go criteria": reverse("decisions:criteria", args=[project.pk]),
+        "notifications": reverse("notifications:list"),
+        "notification settings": reverse("notifications:preferences"),
     }[name]
 
 

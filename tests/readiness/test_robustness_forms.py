@@ -61,6 +61,8 @@ FORM_VIEWS = [
     "summaries:summary_send",
     "reviews:workshop_attendance",
     "reviews:workshop_create",
+    "reviews:workshop_edit",
+    "reviews:workshop_cancel",
     "reviews:workshop_minutes",
     "reviews:workshop_mode_save",
     "reviews:workshop_mode_confirm",
@@ -83,6 +85,9 @@ FORM_VIEWS = [
     "cutover:step_delete",
     "cutover:step_move",
     "cutover:run_start",
+    "cutover:rehearsal_plan",
+    "cutover:rehearsal_edit",
+    "cutover:rehearsal_cancel",
     "cutover:run_finish",
     "cutover:run_abandon",
     "cutover:step_mark",
@@ -107,17 +112,23 @@ FORM_VIEWS = [
     "support:criterion_add",
     "support:criterion_status",
     "support:check_in",
+    "notifications:read",
+    "notifications:preferences",
+    "webhooks:add",
+    "webhooks:detail",
+    "webhooks:disable",
 ]
 # Forms anyone can post without logging in.
 PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
 # Take a POST but have no form to fuzz: logout ends the session the fuzzing runs in, the
 # liveness probe answers any method, and a reset link without a real token only says that
 # the link is invalid.
-# Resending and revoking an invitation, and starting the live cutover, are buttons without
-# a form.
+# Resending and revoking an invitation, starting the live cutover, and a webhook's rotate,
+# enable, test and delete are buttons without a form.
 NOT_FUZZED = {
     "logout", "health", "password_reset_confirm", "projects:invitation_resend",
-    "projects:invitation_revoke", "cutover:live_start",
+    "projects:invitation_revoke", "cutover:live_start", "webhooks:rotate", "webhooks:enable",
+    "webhooks:test", "webhooks:delete",
 }  # fmt: skip
 
 ROUTES = {name: route for name, route, _ in iter_patterns()}
@@ -155,6 +166,10 @@ def _form_field_names():
     ):
         names |= {f"{prefix}-{name}" for name in form.base_fields}
     names |= {"key", "kind", "direction"}
+    # The notification settings have one field per kind; mark read names one notification.
+    from notifications.models import Kind
+
+    names |= {*Kind.values, "id"}
     names |= {f"action-{name}" for name in ("description", "owner", "due_date")}
     for index in range(2):
         names |= {f"condition-{index}-{name}" for name in ("description", "owner", "due_date")}

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from projects.models import Role
 from reviews.models import Workshop
-from reviews.services.workshops import workshop_create, workshop_ics
+from reviews.services.workshop_invitations import workshop_ics
+from reviews.services.workshops import workshop_create
 from tests.factories import make_review
 
 F = Role.FACILITATOR

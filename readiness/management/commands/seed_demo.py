@@ -4,10 +4,12 @@ from django.core.management.base import BaseCommand
 
 from cutover.demo import seed_cutover
 from decisions.demo import seed_decisions
+from notifications.demo import settle_demo_notifications
 from projects import demo as people_demo
 from reviews.demo import seed_reviews, seed_workshops
 from risks.demo import seed_risks
 from support.demo import seed_support
+from webhooks.demo import seed_webhooks
 
 
 class Command(BaseCommand):
@@ -22,6 +24,8 @@ class Command(BaseCommand):
         seed_cutover(seeded)
         seed_support(seeded)
         seed_decisions(seeded)
+        seed_webhooks(seeded)
+        settle_demo_notifications(seeded["project"])
         self.stdout.write(self.style.SUCCESS(f"Demo project: {seeded['project']}"))
         self.stdout.write(f"Demo logins (password for all: {people_demo.DEMO_PASSWORD}):")
         for email, role in people_demo.logins():
