@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from accounts.models import User
+from accounts.models import AccessToken, User
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -37,3 +37,13 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    """Tokens can be looked at and revoked here; their secrets are never stored."""
+
+    list_display = ["name", "user", "prefix", "scope", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    search_fields = ["name", "user__email", "prefix"]
+    readonly_fields = ["user", "prefix", "secret_hash", "created_at", "last_used_at"]

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.lockout import normalise_login
-from accounts.models import User
+from accounts.models import AccessToken, User
+from accounts.services import TOKEN_LIFETIMES_DAYS
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -26,3 +27,22 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "digest_enabled", "digest_hour"]
+
+
+class AccessTokenForm(forms.Form):
+    """A new personal access token for the API."""
+
+    name = forms.CharField(
+        max_length=100, help_text="What will use it, e.g. “Jira sync” or “my laptop”."
+    )
+    scope = forms.ChoiceField(
+        choices=AccessToken.Scope.choices,
+        initial=AccessToken.Scope.READ,
+        help_text="A read token cannot change anything.",
+    )
+    days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        choices=[(days, f"{days} days") for days in TOKEN_LIFETIMES_DAYS],
+        initial=30,
+    )

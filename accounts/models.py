@@ -70,3 +70,45 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return (self.full_name or self.email).split(" ")[0]
+
+
+class AccessToken(models.Model):
+    """A personal access token for the API: a name, a scope, an expiry; only its hash is kept.
+
+    The secret is shown once, when it is made (``accounts.services.access_token_create``);
+    ``prefix`` (its first characters) tells a person's tokens apart on the profile page.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        READ_WRITE = "read_write", "Read and write"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    prefix = models.CharField(max_length=16)
+    # sha256 of the secret, hex: the secret carries 256 random bits, so a plain hash is enough
+    # (a slow password hash would only slow every API request down).
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def allows_writes(self):
+        return self.scope == self.Scope.READ_WRITE
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and not self.is_expired

@@ -1,15 +1,20 @@
-"""Writes of the accounts app: password reset requests."""
+"""Writes of the accounts app: password reset requests, personal access tokens."""
 
+import datetime
 import hashlib
 import logging
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from accounts import tasks
 from accounts.lockout import normalise_login
+from accounts.models import AccessToken
 from core.cache import within_limit
 
 logger = logging.getLogger(__name__)
@@ -61,3 +66,71 @@ def password_reset_send(*, email):
         subject_template_name="registration/password_reset_subject.txt",
         email_template_name="registration/password_reset_email.html",
     )
+
+
+# --- Personal access tokens (the API) ------------------------------------------------
+
+TOKEN_PREFIX = "rdy_"  # noqa: S105 (a marker that tells tokens apart, not a secret)
+TOKEN_LIFETIMES_DAYS = (7, 30, 90, 365)
+# Last used is written at most this often per token, so reading the API stays one SELECT.
+TOKEN_LAST_USED_EVERY = datetime.timedelta(minutes=1)
+
+
+def hash_token_secret(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def access_token_create(*, acting_user, name, scope, days):
+    """Make a token for ``acting_user``; returns (token, secret). The secret exists only in
+    this return value: the database keeps its sha256 and its first characters."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after what will use it."})
+    if scope not in AccessToken.Scope.values:
+        raise ValidationError({"scope": "Choose read or read and write."})
+    if days not in TOKEN_LIFETIMES_DAYS:
+        choices = ", ".join(str(d) for d in TOKEN_LIFETIMES_DAYS)
+        raise ValidationError({"days": f"A token lasts {choices} days."})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(
+        user=acting_user,
+        name=name[:100],
+        scope=scope,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        secret_hash=hash_token_secret(secret),
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    return token, secret
+
+
+@transaction.atomic
+def access_token_revoke(*, token, acting_user):
+    """Revoke one of one's own tokens (revoking twice changes nothing)."""
+    if token.user_id != acting_user.pk:
+        raise PermissionDenied("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def access_token_authenticate(secret):
+    """The usable token of ``secret`` with its user, or None (unknown, revoked, expired, or
+    its user deactivated). Marks it used, at most once a minute (a conditional UPDATE)."""
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    now = timezone.now()
+    token = (
+        AccessToken.objects.select_related("user")
+        .filter(secret_hash=hash_token_secret(secret), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or token.last_used_at <= now - TOKEN_LAST_USED_EVERY:
+        AccessToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOKEN_LAST_USED_EVERY)
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -9,6 +9,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:token_pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]
 
 # Django's auth views, under their usual names (login, logout, password_reset, ...).

@@ -258,6 +258,16 @@ def support_text(quick):
     return "\n".join(lines(figures))
 
 
+def api_text(quick):
+    """bench/bench_api.py: the API list of 500 findings beside the risk register page."""
+    figures, problem = _hook("bench_api", {"requests": 5} if quick else {}, 600)
+    if figures is None:
+        return f"API: {problem}"
+    from bench.bench_api import lines
+
+    return "\n".join(lines(figures))
+
+
 # --- Load test --------------------------------------------------------------------------
 
 
@@ -400,6 +410,8 @@ def main(argv=None):
     log(cutover)
     support = support_text(args.quick)
     log(support)
+    api = api_text(args.quick)
+    log(api)
     load = None
     if not (args.quick or args.skip_load):
         load = run_load_test(
@@ -445,6 +457,8 @@ def main(argv=None):
         cutover,
         "",
         support,
+        "",
+        api,
         "",
         *load_text,
         "",

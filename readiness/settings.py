@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # The project's apps, from the bottom layer up: each imports only those above it here.
     "core",
     "accounts",
@@ -338,6 +341,51 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
+}
+
+# --- The REST API (api/) ----------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per token (per person for the browser's session), counted in the cache.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "readiness API",
+    "DESCRIPTION": (
+        "Projects, reviews and their items, sign-offs, findings and actions, decisions, "
+        "cutover steps and summaries, with the same permissions as the pages. Authenticate "
+        "with `Authorization: Bearer <token>` (make a token on your profile page). Every "
+        'error has the same body: `{"error": {"status", "code", "message", '
+        '"fields", "changes"}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH names the version it read: its body is the serializer as it is, not "Patched".
+    "COMPONENT_SPLIT_PATCH": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "reviews.models.ItemStatus",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
+        "FindingStatusEnum": "risks.models.RiskStatus",
+        "ActionStatusEnum": "risks.models.ActionStatus",
+        "SummaryStatusEnum": "summaries.models.SummaryReport.Status",
+    },
 }
 
 # --- Forms and templates ----------------------------------------------------------------

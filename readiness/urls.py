@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("webhooks.urls")),
     path("", include("discussions.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

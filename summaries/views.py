@@ -98,6 +98,11 @@ def summary_download(request, access, summary_pk):
     report = report_get(access, summary_pk)
     if not permissions.can_download_summary(access):
         raise Http404
+    return pdf_response(report)
+
+
+def pdf_response(report):
+    """The report's PDF as a download; a 404 while it has none (the API serves it too)."""
     if report.status != SummaryReport.Status.READY or not report.file:
         raise Http404("This summary has no PDF (yet).")
     try:

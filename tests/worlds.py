@@ -18,12 +18,22 @@ def project_world():
     ids.update(_review_ids(project, members))
     ids.update(_risk_ids(project, members, ids["item_pk"]))
     ids.update(_question_ids(project, members, ids["item_pk"]))
+    ids["finding_pk"] = ids["risk_pk"]  # the API calls findings findings
+    ids["token_pk"] = _token_id(members[Role.CONTRIBUTOR])
     ids.update(_cutover_ids(project))
     ids.update(_support_ids(project, members))
     ids.update(_criterion_ids(project))
     ids.update(_notification_ids(project, members))
     ids.update(_webhook_ids(project, members))
     return ids, members
+
+
+def _token_id(user):
+    """A personal access token of one of the project's members (revoked from the profile)."""
+    from accounts.services import access_token_create
+
+    token, _ = access_token_create(acting_user=user, name="world", scope="read", days=7)
+    return token.pk
 
 
 def _notification_ids(project, members):
