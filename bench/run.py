@@ -268,6 +268,16 @@ def api_text(quick):
     return "\n".join(lines(figures))
 
 
+def webhooks_text(quick):
+    """bench/bench_webhooks.py: 1,000 events enqueued, and a request that publishes some."""
+    figures, problem = _hook("bench_webhooks", {"requests": 5} if quick else {}, 600)
+    if figures is None:
+        return f"Webhooks: {problem}"
+    from bench.bench_webhooks import lines
+
+    return "\n".join(lines(figures))
+
+
 # --- Load test --------------------------------------------------------------------------
 
 
@@ -412,6 +422,8 @@ def main(argv=None):
     log(support)
     api = api_text(args.quick)
     log(api)
+    webhooks = webhooks_text(args.quick)
+    log(webhooks)
     load = None
     if not (args.quick or args.skip_load):
         load = run_load_test(
@@ -459,6 +471,8 @@ def main(argv=None):
         support,
         "",
         api,
+        "",
+        webhooks,
         "",
         *load_text,
         "",
