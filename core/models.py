@@ -1,4 +1,4 @@
-"""Abstract bases shared by the apps."""
+"""Abstract bases shared by the apps, and the lease that keeps a periodic job to one run."""
 
 from django.conf import settings
 from django.db import models
@@ -60,3 +60,20 @@ class CalendarDelivery(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} {self.sequence} to {self.email}"
+
+
+class Lease(models.Model):
+    """Who runs a periodic job right now, and until when at the latest (``core.leases``).
+
+    One row per job, kept between runs: a lease is free once ``expires_at`` has passed (a
+    release sets it to the release time).
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    token = models.CharField(max_length=32, blank=True, help_text="The holder's secret.")
+    holder = models.CharField(max_length=200, blank=True, help_text="Host and process id.")
+    taken_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.name

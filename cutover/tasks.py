@@ -9,6 +9,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from core.leases import under_lease
 from cutover.services import checkpoints, notify, rehearsals
 
 MAIL_ERRORS = (SMTPException, ConnectionError, TimeoutError)
@@ -26,6 +27,7 @@ def cutover_steps_ready_notify_task(run_id, step_id):
 
 
 @shared_task(name="cutover.tasks.cutover_late_steps_escalate_task", **RETRY)
+@under_lease("cutover-late-steps-escalate")
 def cutover_late_steps_escalate_task():
     """Escalate the late steps of running cutovers to their cutover managers (once each)."""
     escalated = notify.late_steps_escalate()

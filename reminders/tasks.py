@@ -6,6 +6,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerError
 
+from core.leases import under_lease
 from reminders.services import reminders_sweep
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ MAX_RETRIES = 3
 
 
 @shared_task(bind=True, name="reminders.tasks.reminders_sweep_task", max_retries=MAX_RETRIES)
+@under_lease("reminders-sweep")
 def reminders_sweep_task(self):
     """Send the digests that are due; safe to run twice at once and after downtime."""
     try:

@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 
+from core.leases import under_lease
 from risks.services import risk_acceptances_expire
 from risks.services.overdue import actions_overdue_publish
 
@@ -18,6 +19,7 @@ MAX_RETRIES = 3
 
 
 @shared_task(bind=True, name="risks.tasks.risk_acceptances_expire_task", max_retries=MAX_RETRIES)
+@under_lease("risks-acceptances-expire")
 def risk_acceptances_expire_task(self):
     """Reopen the findings whose acceptance expired; a second run the same day does nothing."""
     try:
@@ -32,6 +34,7 @@ def risk_acceptances_expire_task(self):
 
 
 @shared_task(bind=True, name="risks.tasks.actions_overdue_publish_task", max_retries=MAX_RETRIES)
+@under_lease("risks-actions-overdue-publish")
 def actions_overdue_publish_task(self):
     """Tell the webhooks about actions that fell overdue (once per action and due date)."""
     try:

@@ -13,6 +13,7 @@ from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
+from core.leases import under_lease
 from summaries import services
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def summary_send_task(self, report_id):
 
 
 @shared_task(name="summaries.tasks.summaries_requeue_stuck_task")
+@under_lease("summaries-requeue-stuck")
 def summaries_requeue_stuck_task():
     """Beat, every 10 minutes: enqueue again what a broker outage or a dead worker left."""
     try:

@@ -10,6 +10,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 
+from core.leases import under_lease
 from webhooks import mail, services
 from webhooks.sending import DeliveryError
 
@@ -40,6 +41,7 @@ def webhook_delivery_send_task(self, delivery_id):
 
 
 @shared_task(name="webhooks.tasks.webhook_deliveries_requeue_task")
+@under_lease("webhooks-requeue")
 def webhook_deliveries_requeue_task():
     return len(services.webhook_deliveries_requeue())
 
