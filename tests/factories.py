@@ -113,6 +113,21 @@ class MitigationActionFactory(factory.django.DjangoModelFactory):
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
 
 
+def make_digest_owners(count):
+    """``count`` contributors of a new project, each owning one action overdue by two days:
+    their digest is due whatever the hour, in the order of their ids (the sweep's order)."""
+    project = ProjectFactory()
+    owners = [UserFactory(digest_hour=0) for _ in range(count)]
+    for owner in owners:
+        MembershipFactory(project=project, user=owner, role=Role.CONTRIBUTOR)
+    risk = RiskFactory(project=project, raised_by=owners[0])
+    for owner in owners:
+        MitigationActionFactory(
+            risk=risk, owner=owner, due_date=timezone.localdate() - datetime.timedelta(days=2)
+        )
+    return owners
+
+
 # --- Summary PDFs --------------------------------------------------------------------
 
 

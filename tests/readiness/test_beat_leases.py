@@ -23,15 +23,14 @@ from summaries.tasks import summaries_requeue_stuck_task
 from tests.conftest import need_postgres
 from tests.factories import (
     MembershipFactory,
-    MitigationActionFactory,
     ProjectFactory,
-    RiskFactory,
     UserFactory,
+    make_digest_owners,
     make_review,
     make_summary,
 )
 
-F, C = Role.FACILITATOR, Role.CONTRIBUTOR
+F = Role.FACILITATOR
 SCHEDULE = django_settings.CELERY_BEAT_SCHEDULE
 
 
@@ -42,21 +41,6 @@ def beat_task(job):
 
 def skipped(result):
     return isinstance(result, dict) and "skipped" in result
-
-
-def owners_with_overdue_actions(count):
-    """``count`` contributors of a new project, each with an overdue action; their digest
-    is due whatever the hour."""
-    project = ProjectFactory()
-    owners = [UserFactory(digest_hour=0) for _ in range(count)]
-    for owner in owners:
-        MembershipFactory(project=project, user=owner, role=C)
-    risk = RiskFactory(project=project, raised_by=owners[0])
-    for owner in owners:
-        MitigationActionFactory(
-            risk=risk, owner=owner, due_date=timezone.localdate() - datetime.timedelta(days=2)
-        )
-    return owners
 
 
 def stuck_summaries(count):
@@ -91,7 +75,7 @@ def test_every_beat_job_does_nothing_while_another_run_holds_its_lease(db, job, 
 
 
 def test_a_reminder_sweep_while_another_holds_the_lease_sends_nothing_and_the_next_sends(db):
-    owners = owners_with_overdue_actions(2)
+    owners = make_digest_owners(2)
     with lease_held("reminders-sweep"):
         assert skipped(reminders_sweep_task())
     assert mail.outbox == []
@@ -111,7 +95,7 @@ def test_a_stuck_summary_sweep_while_another_holds_the_lease_leaves_the_reports_
 
 
 def test_a_crashed_beat_job_s_expired_lease_is_taken_over_by_the_next_run(db):
-    owners_with_overdue_actions(1)
+    make_digest_owners(1)
     lease_take(name="reminders-sweep")  # its worker was killed: never released
     assert skipped(reminders_sweep_task())
     Lease.objects.filter(name="reminders-sweep").update(
@@ -122,7 +106,7 @@ def test_a_crashed_beat_job_s_expired_lease_is_taken_over_by_the_next_run(db):
 
 
 def test_the_lease_is_released_when_the_job_fails(db, settings):
-    owners_with_overdue_actions(1)
+    make_digest_owners(1)
     settings.EMAIL_BACKEND = "tests.reminders.test_reminders.FailingSMTP"
     with pytest.raises((SMTPServerDisconnected, DigestSendError)):
         reminders_sweep_task()
@@ -182,7 +166,7 @@ def test_two_reminder_sweeps_at_once_on_postgresql_send_each_digest_once(monkeyp
     need_postgres()
     from reminders import services
 
-    owners = owners_with_overdue_actions(6)
+    owners = make_digest_owners(6)
     first, second, _ = run_twice_at_once(
         reminders_sweep_task, monkeypatch, services, "send_digests"
     )

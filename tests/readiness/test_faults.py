@@ -27,6 +27,7 @@ from django.utils import timezone
 from projects.models import Role
 from tests.celery_broker import closed_port, publishing_to
 from tests.conftest import REQUIRE_SERVICES, need_postgres, need_redis
+from tests.factories import make_digest_owners
 from tests.workers import mails_in, start_worker, stop_worker, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -383,31 +384,6 @@ def test_postgres_down_a_render_picked_up_meanwhile_finishes_once_it_is_back(
 # --- Reminder digests: a refused recipient, a sweep killed mid-send ---------------------------
 
 
-def _digest_owners(count):
-    """``count`` contributors of one project, each owning one overdue action; their digests
-    go in the order of their ids (the order of the sweep)."""
-    from django.utils import timezone
-
-    from tests.factories import (
-        MembershipFactory,
-        MitigationActionFactory,
-        ProjectFactory,
-        RiskFactory,
-        UserFactory,
-    )  # fmt: skip
-
-    project = ProjectFactory()
-    owners = [UserFactory(digest_hour=0) for _ in range(count)]
-    for owner in owners:
-        MembershipFactory(project=project, user=owner, role=Role.CONTRIBUTOR)
-    risk = RiskFactory(project=project, raised_by=owners[0])
-    for owner in owners:
-        MitigationActionFactory(
-            risk=risk, owner=owner, due_date=timezone.localdate() - datetime.timedelta(days=2)
-        )
-    return owners
-
-
 def _sweep_at(hour):
     from django.utils import timezone
 
@@ -431,7 +407,7 @@ def test_a_refused_recipient_fails_that_digest_alone_and_for_good(settings):
     the refused one is marked failed with the relay's answer and never tried again."""
     from reminders.models import ReminderDigest
 
-    owners = _digest_owners(4)
+    owners = make_digest_owners(4)
     refused = owners[0].email  # the first in the sweep's order
     port = closed_port()
     _smtp_to(settings, port)
@@ -461,7 +437,7 @@ def test_a_passing_refusal_stops_the_sweep_and_the_next_sweep_sends_everyone_onc
     from reminders.digests import DigestSendError
     from reminders.models import ReminderDigest
 
-    owners = _digest_owners(3)
+    owners = make_digest_owners(3)
     busy = owners[1].email
     answers = {busy: ["451 4.3.0 Mailbox busy, try again later"]}
     port = closed_port()
@@ -482,8 +458,8 @@ def test_a_passing_refusal_stops_the_sweep_and_the_next_sweep_sends_everyone_onc
 KILL_SEED = """
 import django, json
 django.setup()
-from tests.readiness.test_faults import _digest_owners
-print(json.dumps([owner.email for owner in _digest_owners(%d)]))
+from tests.factories import make_digest_owners
+print(json.dumps([owner.email for owner in make_digest_owners(%d)]))
 """
 
 
