@@ -66,9 +66,9 @@ def test_web_copies_publish_no_port_and_the_proxy_spreads_port_8000_over_them():
     assert services["proxy"]["ports"] == ["8000:8000"]
     (mount,) = services["proxy"]["volumes"]
     config = (ROOT / mount.split(":")[0]).read_text()
-    assert "set $web http://web:8000;" in config
-    assert "proxy_pass $web;" in config
-    assert "resolver 127.0.0.11 valid=10s" in config  # copies started later are found
+    assert "server web:8000 resolve;" in config  # copies started later are found
+    assert "proxy_pass http://web;" in config
+    assert "resolver 127.0.0.11 valid=10s" in config
 
 
 def test_every_django_service_reads_the_same_configuration():
