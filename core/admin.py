@@ -1,6 +1,9 @@
 """Admin pieces every app uses."""
 
 from django.contrib import admin
+from django.utils import timezone
+
+from core.models import Lease
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -18,3 +21,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Lease)
+class LeaseAdmin(ReadOnlyAdmin):
+    """Which periodic job runs where right now (core/leases.py); a lease whose time has
+    passed is free."""
+
+    list_display = ["name", "holder", "taken_at", "expires_at", "held"]
+
+    @admin.display(boolean=True)
+    def held(self, lease):
+        return lease.expires_at > timezone.now()

@@ -1,10 +1,12 @@
 """Leases: at most one run of a periodic job at a time (core/leases.py)."""
 
 import datetime
+import os
 import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from core.leases import LeaseHeld, default_ttl, lease_held, lease_release, lease_take, under_lease
@@ -114,3 +116,12 @@ def test_of_many_runs_taking_a_lease_at_once_on_postgresql_exactly_one_wins():
     assert errors == []
     assert (len(won), len(refused)) == (1, 5)
     assert Lease.objects.get(name="sweep").token == won[0]
+
+
+def test_the_admin_shows_who_holds_each_lease(admin_client):
+    lease_take(name="reminders-sweep")
+    response = admin_client.get(reverse("admin:core_lease_changelist"))
+    assert "reminders-sweep" in response.text
+    assert f"pid {os.getpid()}" in response.text
+    change = admin_client.get(reverse("admin:core_lease_change", args=["reminders-sweep"]))
+    assert change.status_code == 200
