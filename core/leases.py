@@ -28,6 +28,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import DateTimeField, ExpressionWrapper
 from django.db.models.functions import Now
 
@@ -80,8 +81,16 @@ def lease_take(*, name, ttl=None):
 
 def lease_release(*, name, token):
     """Free the lease if this token still holds it (a run that outlived its lease leaves
-    the run that took it over alone). Returns whether it did."""
-    return bool(Lease.objects.filter(name=name, token=token).update(token="", expires_at=Now()))
+    the run that took it over alone). Returns whether it did.
+
+    A database that cannot be reached leaves the lease to expire on its own: the error
+    the job itself raised (the same outage, usually) is the one worth reporting.
+    """
+    try:
+        return bool(Lease.objects.filter(name=name, token=token).update(token="", expires_at=Now()))
+    except DatabaseError as error:
+        logger.warning("Lease %s not released (%s); it expires on its own", name, error)
+        return False
 
 
 @contextmanager
@@ -97,17 +106,21 @@ def lease_held(name, *, ttl=None):
 
 def under_lease(name):
     """Run the decorated (beat) task under the lease ``name``. A run that finds the lease
-    held returns ``{"skipped": why}`` and logs it, without running the job."""
+    held returns ``{"skipped": why}`` and logs it, without running the job. A database
+    error while taking the lease is raised, for the task to retry like its own."""
 
     def decorate(job):
         @functools.wraps(job)
         def run(*args, **kwargs):
             try:
-                with lease_held(name):
-                    return job(*args, **kwargs)
+                token = lease_take(name=name)
             except LeaseHeld as held:
                 logger.warning("%s (is a second beat running?)", held)
                 return {"skipped": str(held)}
+            try:
+                return job(*args, **kwargs)
+            finally:
+                lease_release(name=name, token=token)
 
         return run
 

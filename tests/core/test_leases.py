@@ -5,7 +5,7 @@ import os
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,3 +125,23 @@ def test_the_admin_shows_who_holds_each_lease(admin_client):
     assert f"pid {os.getpid()}" in response.text
     change = admin_client.get(reverse("admin:core_lease_change", args=["reminders-sweep"]))
     assert change.status_code == 200
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_job_that_loses_the_database_fails_with_its_own_error_and_its_lease_expires():
+    """The release cannot reach the database either: the job's error is the one raised."""
+    need_postgres()
+
+    @under_lease("sweep")
+    def job():
+        with connection.cursor() as cursor:  # what a database restart does to the job
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    with pytest.raises(OperationalError, match="terminating connection"):
+        job()
+    connection.close()
+    lease = Lease.objects.get(name="sweep")
+    assert lease.token  # still held: it expires on its own
+    expire("sweep")
+    assert lease_take(name="sweep")
