@@ -27,7 +27,9 @@ class BucketStorage(S3Storage):
         if set(mode) - {"r", "b"}:
             return super()._open(name, mode)
         try:
-            response = self.bucket.Object(self._normalize_name(clean_name(name))).get()
+            response = self.connection.meta.client.get_object(
+                Bucket=self.bucket_name, Key=self._normalize_name(clean_name(name))
+            )  # the client, not boto3's resource layer, which costs more than the transfer
         except ClientError as error:
             if error.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
                 raise FileNotFoundError(f"No stored file {name}") from error
@@ -45,6 +47,12 @@ class BucketStorage(S3Storage):
         return self.url(name, parameters=parameters)
 
 
+class StoredFileResponse(FileResponse):
+    # Fewer, larger reads: from a bucket each read is a call into the HTTP client (4 KiB,
+    # FileResponse's own size, doubles the time of a 1 MB download).
+    block_size = 64 * 1024
+
+
 def stored_file_response(file, *, filename, content_type=None):
     """The download of ``file`` (a FieldFile), for a view that has checked who may have it.
 
@@ -60,7 +68,7 @@ def stored_file_response(file, *, filename, content_type=None):
         response["Cache-Control"] = "private, no-store"  # the link is this user's, for now
         return response
     handle = storage.open(file.name, "rb")
-    response = FileResponse(
+    response = StoredFileResponse(
         handle, as_attachment=True, filename=filename, content_type=content_type
     )
     if not response.has_header("Content-Length") and handle.size is not None:
