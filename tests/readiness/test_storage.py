@@ -12,9 +12,12 @@ import hashlib
 import hmac
 import io
 import os
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
 
 import pytest
@@ -158,6 +161,33 @@ def test_default_storage_reads_the_aws_variables():
 def test_default_storage_refuses_a_wrong_configuration(environ, seconds, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         default_storage(environ, presigned_seconds=seconds)
+
+
+def settings_in_a_new_process(**environ):
+    """(exit code, output) of printing the default storage's backend, with these variables."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STORAGE_"))}
+    clean |= {"DJANGO_SETTINGS_MODULE": "readiness.settings", "SECRET_KEY": "check", **environ}
+    code = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=Path(__file__).resolve().parents[2], env=clean, capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_the_site_uses_the_bucket_when_a_storage_url_is_set():
+    assert settings_in_a_new_process() == (
+        0, "django.core.files.storage.FileSystemStorage\n"
+    )  # fmt: skip
+    code, output = settings_in_a_new_process(STORAGE_URL="s3://evidence?region_name=eu-west-1")
+    assert (code, output) == (0, "core.storage.BucketStorage\n")
+
+
+def test_an_unknown_download_mode_is_a_clear_startup_error():
+    code, output = settings_in_a_new_process(STORAGE_DOWNLOADS="proxy")
+    assert code != 0
+    assert "STORAGE_DOWNLOADS is 'proxy': 'stream' (default) or 'redirect'." in output
 
 
 # --- Evidence --------------------------------------------------------------------------------
