@@ -16,6 +16,32 @@ from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
 
+class BucketStream(File):
+    """A stored object's body, read as it arrives (it cannot seek back)."""
+
+    def __init__(self, storage, name):
+        self._storage = storage
+        super().__init__(None, name)
+        self.open()
+
+    def open(self, mode=None):
+        """Read from the start: a new GET (``File.open`` would look for a local path)."""
+        if self.file is not None:
+            self.file.close()
+        key = self._storage._normalize_name(clean_name(self.name))
+        try:  # the client, not boto3's resource layer, which costs more than the transfer
+            response = self._storage.connection.meta.client.get_object(
+                Bucket=self._storage.bucket_name, Key=key
+            )
+        except ClientError as error:
+            if error.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
+                raise FileNotFoundError(f"No stored file {self.name}") from error
+            raise
+        self.file = response["Body"]
+        self.size = response["ContentLength"]
+        return self
+
+
 class BucketStorage(S3Storage):
     """django-storages' S3 storage, reading a file as a stream.
 
@@ -26,17 +52,7 @@ class BucketStorage(S3Storage):
     def _open(self, name, mode="rb"):
         if set(mode) - {"r", "b"}:
             return super()._open(name, mode)
-        try:
-            response = self.connection.meta.client.get_object(
-                Bucket=self.bucket_name, Key=self._normalize_name(clean_name(name))
-            )  # the client, not boto3's resource layer, which costs more than the transfer
-        except ClientError as error:
-            if error.response["ResponseMetadata"]["HTTPStatusCode"] == 404:
-                raise FileNotFoundError(f"No stored file {name}") from error
-            raise
-        stream = File(response["Body"], name=name)
-        stream.size = response["ContentLength"]
-        return stream
+        return BucketStream(self, name)
 
     def download_url(self, name, *, filename, content_type):
         """A presigned GET URL (valid ``querystring_expire`` seconds) that makes a download."""

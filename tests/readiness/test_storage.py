@@ -22,18 +22,21 @@ from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
 
 import pytest
 from botocore.response import StreamingBody
+from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from core.storage_settings import default_storage
+from core import storage_settings
 from projects.models import Role
 from reviews.models import ItemEvidence
 from summaries.models import SummaryReport
-from tests.factories import make_review
+from summaries.services import summary_send
+from tests.factories import make_review, make_summary
 from tests.s3_server import CREDENTIALS, bucket_storages, new_bucket, s3_client, s3_server
 
 F, V = Role.FACILITATOR, Role.VIEWER
@@ -126,7 +129,7 @@ def download_url(evidence):
 
 
 def test_default_storage_is_the_local_folder_without_a_bucket():
-    storage = default_storage({}, presigned_seconds=60)
+    storage = storage_settings.default_storage({}, presigned_seconds=60)
     assert storage == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
 
@@ -134,7 +137,7 @@ def test_default_storage_reads_a_storage_url():
     environ = {
         "STORAGE_URL": "s3://evidence/site-a?endpoint_url=https://minio:9000&region_name=eu-1"
     }
-    storage = default_storage(environ, presigned_seconds=30)
+    storage = storage_settings.default_storage(environ, presigned_seconds=30)
     assert storage["BACKEND"] == "core.storage.BucketStorage"
     assert storage["OPTIONS"] | {
         "bucket_name": "evidence", "location": "site-a", "endpoint_url": "https://minio:9000",
@@ -144,7 +147,7 @@ def test_default_storage_reads_a_storage_url():
 
 def test_default_storage_reads_the_aws_variables():
     environ = {"AWS_STORAGE_BUCKET_NAME": "evidence", "AWS_S3_REGION_NAME": "eu-west-1"}
-    options = default_storage(environ, presigned_seconds=60)["OPTIONS"]
+    options = storage_settings.default_storage(environ, presigned_seconds=60)["OPTIONS"]
     assert (options["bucket_name"], options["region_name"]) == ("evidence", "eu-west-1")
     assert "endpoint_url" not in options
 
@@ -160,7 +163,7 @@ def test_default_storage_reads_the_aws_variables():
 )
 def test_default_storage_refuses_a_wrong_configuration(environ, seconds, message):
     with pytest.raises(ImproperlyConfigured, match=message):
-        default_storage(environ, presigned_seconds=seconds)
+        storage_settings.default_storage(environ, presigned_seconds=seconds)
 
 
 def settings_in_a_new_process(**environ):
@@ -318,6 +321,28 @@ def test_the_summary_rendered_by_its_task_lands_in_the_bucket_and_downloads(
         document
         == s3_client(s3_endpoint).get_object(Bucket=bucket, Key=report.file.name)["Body"].read()
     )
+
+
+def test_the_summary_mailed_from_the_bucket_carries_the_whole_pdf(
+    project, members, item, bucket, s3_endpoint
+):
+    report = make_summary(item.review, requested_by=members[F], recipients=[members[V]])
+    SummaryReport.objects.filter(pk=report.pk).update(send_requested=True)
+    summary_send(report_id=report.pk)
+    ((_, content, kind),) = mail.outbox[0].attachments
+    stored = s3_client(s3_endpoint).get_object(Bucket=bucket, Key=report.file.name)
+    assert (kind, content) == ("application/pdf", stored["Body"].read())
+    assert content.startswith(b"%PDF")
+
+
+def test_a_stored_file_opened_again_is_read_from_its_start(bucket):
+    name = default_storage.save("notes/a.txt", ContentFile(b"hello bucket"))
+    with default_storage.open(name) as handle:
+        assert (handle.size, handle.read(5)) == (12, b"hello")
+        handle.open()
+        assert handle.read() == b"hello bucket"
+    with pytest.raises(FileNotFoundError):
+        default_storage.open("notes/missing.txt")
 
 
 def test_the_pdf_embeds_the_logo_read_from_the_bucket(project, bucket):
