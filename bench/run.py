@@ -278,6 +278,16 @@ def webhooks_text(quick):
     return "\n".join(lines(figures))
 
 
+def storage_text(quick):
+    """bench/bench_storage.py: a 1 MB evidence download from a bucket beside the local disk."""
+    figures, problem = _hook("bench_storage", {"requests": 5} if quick else {}, 300)
+    if figures is None:
+        return f"Storage: {problem}"
+    from bench.bench_storage import lines
+
+    return "\n".join(lines(figures))
+
+
 # --- Load test --------------------------------------------------------------------------
 
 
@@ -424,6 +434,8 @@ def main(argv=None):
     log(api)
     webhooks = webhooks_text(args.quick)
     log(webhooks)
+    storage = storage_text(args.quick)
+    log(storage)
     load = None
     if not (args.quick or args.skip_load):
         load = run_load_test(
@@ -473,6 +485,8 @@ def main(argv=None):
         api,
         "",
         webhooks,
+        "",
+        storage,
         "",
         *load_text,
         "",

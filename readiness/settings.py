@@ -4,11 +4,14 @@ Every value has a safe production default (DEBUG off, secure cookies when not
 debugging). `make run` sets DEBUG=true and a throwaway SECRET_KEY for local use.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from core.storage_settings import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -185,8 +188,20 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: evidence goes through a permission-checked view
+# Uploaded files and summary PDFs: the folder MEDIA_ROOT, or a bucket shared by every web and
+# worker host when STORAGE_URL (s3://BUCKET[/PREFIX]?endpoint_url=...) or
+# AWS_STORAGE_BUCKET_NAME is set (core/storage_settings.py; credentials as AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY). Downloads are checked, then streamed through the app, or with
+# STORAGE_DOWNLOADS=redirect (a bucket only) sent to a link that expires within a minute.
+STORAGE_DOWNLOADS = env("STORAGE_DOWNLOADS", default="stream")
+if STORAGE_DOWNLOADS not in ("stream", "redirect"):
+    raise ImproperlyConfigured(
+        f"STORAGE_DOWNLOADS is {STORAGE_DOWNLOADS!r}: 'stream' (default) or 'redirect'."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage(
+        os.environ, presigned_seconds=env.int("AWS_QUERYSTRING_EXPIRE", default=60)
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.storage import stored_file_response
 from projects import permissions
 from projects.decorators import project_view
 from projects.selectors import member_users
@@ -106,15 +107,13 @@ def pdf_response(report):
     if report.status != SummaryReport.Status.READY or not report.file:
         raise Http404("This summary has no PDF (yet).")
     try:
-        handle = report.file.open("rb")
+        return stored_file_response(
+            report.file,
+            filename=report.file.name.rsplit("/", 1)[-1],
+            content_type="application/pdf",
+        )
     except FileNotFoundError as error:
         raise Http404("The PDF file is missing.") from error
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=report.file.name.rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
 
 
 @require_POST

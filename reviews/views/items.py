@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -10,6 +10,7 @@ from core.errors import ConflictError
 from core.forms import add_service_errors, rebase_on_conflict
 from core.http import safe_next_url
 from core.lists import page_of
+from core.storage import stored_file_response
 from discussions.selectors import thread_panel
 from projects import permissions
 from projects.decorators import project_view
@@ -239,9 +240,10 @@ def evidence_download(request, access, evidence_pk):
     if not evidence.file:
         context = {"evidence": evidence, "item": evidence.item, "review": evidence.item.review}
         return render(request, "reviews/evidence_leaving.html", context)
-    return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
-    )
+    try:
+        return stored_file_response(evidence.file, filename=evidence.file.name.rsplit("/", 1)[-1])
+    except FileNotFoundError as error:
+        raise Http404("The file is missing from storage.") from error
 
 
 AWAITING_PER_PAGE = 50
