@@ -15,6 +15,18 @@ class Kind(models.TextChoices):
     STEP_READY = "step_ready", "Your cutover step can start"
 
 
+# What a digest line calls each kind (the labels above are sentences for the settings page).
+SHORT_LABELS = {
+    Kind.OWNER: "Now yours",
+    Kind.SIGNOFF_REQUESTED: "Sign-off awaited",
+    Kind.VOTE_OPENED: "Vote open",
+    Kind.DECISION_RECORDED: "Decision recorded",
+    Kind.MENTIONED: "You were mentioned",
+    Kind.ANSWERED: "Your question answered",
+    Kind.STEP_READY: "Cutover step can start",
+}
+
+
 class Delivery(models.TextChoices):
     EMAIL = "email", "E-mail me at once"
     DIGEST = "digest", "In my daily digest"

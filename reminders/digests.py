@@ -19,8 +19,7 @@ from django.utils import timezone
 from core.http import UrlTemplate, absolute_url
 from core.mail import is_permanent_refusal, mail_error_text
 from decisions.models import DecisionCondition
-from notifications.models import Kind as NotificationKind
-from notifications.models import Notification
+from notifications.models import SHORT_LABELS, Notification
 from projects.models import Project
 from reminders.models import Reminder, ReminderDigest, ReminderKind
 from reviews.models import ReviewItem
@@ -176,8 +175,8 @@ def notification_line(row, links):
         "alert": False,
         "project_id": row["project_id"],
         "title": row["title"],
-        "context": NotificationKind(row["kind"]).label,
-        "detail": f"{short_date(timezone.localtime(row['created_at']).date())}",
+        "context": SHORT_LABELS[row["kind"]],
+        "detail": f"told {short_date(timezone.localtime(row['created_at']).date())}",
         "url": absolute_url(row["url"]),
         "sort": (row["created_at"], row["pk"]),
     }

@@ -160,6 +160,7 @@ def test_a_notification_wanted_in_the_digest_is_told_there_once(review_item, mem
     (digest,) = [m for m in mail.outbox if m.to == [members[C].email]]
     assert "Notifications" in digest.body
     assert f"You own the checklist item “{review_item.title}”" in digest.body
+    assert "Now yours; told " in digest.body
     assert "1 notification" in digest.subject or "1 notification" in digest.body
     mail.outbox.clear()
     reminders_sweep(now=noon + datetime.timedelta(days=1))
