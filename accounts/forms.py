@@ -46,3 +46,15 @@ class AccessTokenForm(forms.Form):
         choices=[(days, f"{days} days") for days in TOKEN_LIFETIMES_DAYS],
         initial=30,
     )
+
+
+class TwoStepCodeForm(forms.Form):
+    """A six-digit code from the authenticator app, or a recovery code."""
+
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )

@@ -1,4 +1,5 @@
-"""Writes of the accounts app: password reset requests, personal access tokens."""
+"""Writes of the accounts app: password reset requests, personal access tokens, two-step
+sign-in."""
 
 import datetime
 import hashlib
@@ -11,10 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import tasks
 from accounts.lockout import normalise_login
 from accounts.models import AccessToken
+from accounts.selectors import RECOVERY_DEVICE_NAME
 from core.cache import within_limit
 
 logger = logging.getLogger(__name__)
@@ -134,3 +139,77 @@ def access_token_authenticate(secret):
         ).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- Two-step sign-in (django-otp: a TOTP device and recovery codes) ------------------
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _recovery_codes_replace(user):
+    """Ten new single-use recovery codes in place of any old ones; returns them."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def two_step_setup_start(*, acting_user):
+    """A new, unconfirmed TOTP device for ``acting_user`` (replacing an unfinished one). It
+    counts only once ``two_step_confirm`` has seen a first code from it."""
+    if TOTPDevice.objects.filter(user=acting_user, confirmed=True).exists():
+        raise ValidationError("Two-step sign-in is already on.")
+    TOTPDevice.objects.filter(user=acting_user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=acting_user, name="authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def two_step_confirm(*, acting_user, token):
+    """Turn two-step sign-in on with a first code from the app; returns the recovery
+    codes, which exist in plain text only in this return value and the page showing it."""
+    device = (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=acting_user, confirmed=False)
+        .order_by("-pk")
+        .first()
+    )
+    if device is None:
+        raise ValidationError("Start the set-up again: there is no code waiting to be confirmed.")
+    if not device.verify_token((token or "").replace(" ", "")):
+        raise ValidationError(
+            {"token": "That code is not right. Check the app's clock and try the current one."}
+        )
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device, _recovery_codes_replace(acting_user)
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, acting_user):
+    """New recovery codes for someone with two-step sign-in on; the old ones stop working."""
+    if not TOTPDevice.objects.filter(user=acting_user, confirmed=True).exists():
+        raise ValidationError("Turn on two-step sign-in first.")
+    return _recovery_codes_replace(acting_user)
+
+
+def two_step_verify(*, user, token):
+    """The device that accepts ``token`` (a current app code or an unused recovery code,
+    which is then spent), or None."""
+    token = (token or "").replace(" ", "").strip()
+    if not token:
+        return None
+    with transaction.atomic():
+        return match_token(user, token)
+
+
+@transaction.atomic
+def two_step_disable(*, acting_user, token):
+    """Turn two-step sign-in off: needs a current code (or a recovery code)."""
+    if not TOTPDevice.objects.filter(user=acting_user, confirmed=True).exists():
+        raise ValidationError("Two-step sign-in is not on.")
+    if two_step_verify(user=acting_user, token=token) is None:
+        raise ValidationError({"token": "That code is not right: two-step sign-in stays on."})
+    TOTPDevice.objects.filter(user=acting_user).delete()
+    StaticDevice.objects.filter(user=acting_user).delete()

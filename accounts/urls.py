@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from accounts import views
-from accounts.forms import EmailAuthenticationForm
 
 app_name = "accounts"
 
@@ -11,19 +10,16 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:token_pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("profile/two-step/setup/", views.two_step_setup, name="two_step_setup"),
+    path("profile/two-step/confirm/", views.two_step_setup_confirm, name="two_step_confirm"),
+    path("profile/two-step/recovery/", views.recovery_codes_new, name="recovery_codes_new"),
+    path("profile/two-step/off/", views.two_step_off, name="two_step_off"),
 ]
 
 # Django's auth views, under their usual names (login, logout, password_reset, ...).
 auth_urlpatterns = [
-    path(
-        "login/",
-        login_not_required(
-            auth_views.LoginView.as_view(
-                authentication_form=EmailAuthenticationForm, redirect_authenticated_user=True
-            )
-        ),
-        name="login",
-    ),
+    path("login/", login_not_required(views.TwoStepLoginView.as_view()), name="login"),
+    path("login/code/", views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
