@@ -200,8 +200,7 @@ def two_step_verify(*, user, token):
     token = (token or "").replace(" ", "").strip()
     if not token:
         return None
-    with transaction.atomic():
-        return match_token(user, token)
+    return match_token(user, token)  # locks the devices it tries (select_for_update)
 
 
 @transaction.atomic

@@ -36,6 +36,10 @@ FORM_VIEWS = [
     "accounts:profile",
     "accounts:token_create",
     "accounts:token_revoke",
+    "accounts:two_step_setup",
+    "accounts:two_step_confirm",
+    "accounts:recovery_codes_new",
+    "accounts:two_step_off",
     "password_change",
     "decisions:condition_met",
     "decisions:decision_open",
@@ -125,7 +129,7 @@ FORM_VIEWS = [
     "webhooks:disable",
 ]
 # Forms anyone can post without logging in.
-PUBLIC_FORM_VIEWS = ["login", "password_reset", "projects:invitation"]
+PUBLIC_FORM_VIEWS = ["login", "login_code", "password_reset", "projects:invitation"]
 # Take a POST but have no form to fuzz: logout ends the session the fuzzing runs in, the
 # liveness probe answers any method, and a reset link without a real token only says that
 # the link is invalid.
