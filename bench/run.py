@@ -238,54 +238,23 @@ def reminders_line(figures, problem):
     )
 
 
-def cutover_text(quick):
-    """bench/bench_cutover.py: the critical path of 1,000 steps and the plan page."""
-    figures, problem = _hook("bench_cutover", {"requests": 5, "repeats": 5} if quick else {}, 600)
+# The benchmarks that print their own lines: (module, title, options when --quick, timeout).
+# Each module has run(**options) -> figures and lines(figures) -> the report's lines.
+HOOKED = (
+    ("bench_cutover", "Cutover plan", {"requests": 5, "repeats": 5}, 600),  # 1,000 steps
+    ("bench_support", "Support coverage", {"repeats": 10}, 300),  # 5 lines, 6 weeks
+    ("bench_api", "API", {"requests": 5}, 600),  # 500 findings beside the register page
+    ("bench_webhooks", "Webhooks", {"requests": 5}, 600),  # 1,000 events enqueued
+    ("bench_storage", "Storage", {"requests": 5}, 300),  # 1 MB from a bucket and from disk
+)
+
+
+def hooked_text(module, title, quick_options, timeout, quick):
+    """One hooked benchmark's lines, or why it has none."""
+    figures, problem = _hook(module, quick_options if quick else {}, timeout)
     if figures is None:
-        return f"Cutover plan: {problem}"
-    from bench.bench_cutover import lines
-
-    return "\n".join(lines(figures))
-
-
-def support_text(quick):
-    """bench/bench_support.py: the coverage calendar of 5 lines over 6 weeks of hypercare."""
-    figures, problem = _hook("bench_support", {"repeats": 10} if quick else {}, 300)
-    if figures is None:
-        return f"Support coverage: {problem}"
-    from bench.bench_support import lines
-
-    return "\n".join(lines(figures))
-
-
-def api_text(quick):
-    """bench/bench_api.py: the API list of 500 findings beside the risk register page."""
-    figures, problem = _hook("bench_api", {"requests": 5} if quick else {}, 600)
-    if figures is None:
-        return f"API: {problem}"
-    from bench.bench_api import lines
-
-    return "\n".join(lines(figures))
-
-
-def webhooks_text(quick):
-    """bench/bench_webhooks.py: 1,000 events enqueued, and a request that publishes some."""
-    figures, problem = _hook("bench_webhooks", {"requests": 5} if quick else {}, 600)
-    if figures is None:
-        return f"Webhooks: {problem}"
-    from bench.bench_webhooks import lines
-
-    return "\n".join(lines(figures))
-
-
-def storage_text(quick):
-    """bench/bench_storage.py: a 1 MB evidence download from a bucket beside the local disk."""
-    figures, problem = _hook("bench_storage", {"requests": 5} if quick else {}, 300)
-    if figures is None:
-        return f"Storage: {problem}"
-    from bench.bench_storage import lines
-
-    return "\n".join(lines(figures))
+        return f"{title}: {problem}"
+    return "\n".join(importlib.import_module(f"bench.{module}").lines(figures))
 
 
 # --- Load test --------------------------------------------------------------------------
@@ -426,16 +395,10 @@ def main(argv=None):
     log(pdf)
     reminders = reminders_line(*measure_reminders(args.quick))
     log(reminders)
-    cutover = cutover_text(args.quick)
-    log(cutover)
-    support = support_text(args.quick)
-    log(support)
-    api = api_text(args.quick)
-    log(api)
-    webhooks = webhooks_text(args.quick)
-    log(webhooks)
-    storage = storage_text(args.quick)
-    log(storage)
+    hooked = []
+    for module, title, quick_options, timeout in HOOKED:
+        hooked.append(hooked_text(module, title, quick_options, timeout, args.quick))
+        log(hooked[-1])
     load = None
     if not (args.quick or args.skip_load):
         load = run_load_test(
@@ -478,16 +441,7 @@ def main(argv=None):
         "",
         reminders,
         "",
-        cutover,
-        "",
-        support,
-        "",
-        api,
-        "",
-        webhooks,
-        "",
-        storage,
-        "",
+        *(line for text in hooked for line in (text, "")),
         *load_text,
         "",
     ]
