@@ -2,6 +2,7 @@
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from core.http import absolute_url
 
@@ -11,7 +12,7 @@ def send_notification_email(notification):
         "notification": notification,
         "recipient": notification.recipient,
         "url": absolute_url(notification.url),
-        "settings_url": absolute_url("/notifications/settings/"),
+        "settings_url": absolute_url(reverse("notifications:preferences")),
     }
     subject = " ".join(render_to_string("emails/notification_subject.txt", context).split())
     message = EmailMultiAlternatives(
