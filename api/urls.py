@@ -6,10 +6,12 @@ without credentials gets the API's 401, not a log-in page. The docs page is a pa
 who is not signed in is sent to log in.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.http import JsonResponse
+from django.urls import include, path, re_path, resolve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.errors import error_body
 from api.views import cutover, decisions, findings, projects, reviews, summaries
 
 app_name = "api"
@@ -17,6 +19,15 @@ app_name = "api"
 
 def api(view_class):
     return view_class.as_view()
+
+
+@login_not_required
+def no_such_resource(request, rest):
+    """Any other address under /api/: a 404 in the API's one error format, not the site's page."""
+    message = f"No API resource at {request.path}: the resources are listed at /api/schema/."
+    if not request.path.endswith("/") and resolve(request.path + "/").func is not no_such_resource:
+        message = f"No API resource at {request.path}: did you mean {request.path}/ ?"
+    return JsonResponse(error_body(404, "not_found", message), status=404)
 
 
 PROJECT = "projects/<int:project_pk>/"
@@ -59,4 +70,6 @@ urlpatterns = [
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
+    # Last: only what nothing above matched.
+    re_path(r"^(?P<rest>.*)$", no_such_resource, name="not_found"),
 ]

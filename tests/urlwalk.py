@@ -11,6 +11,7 @@ PUBLIC_URL_NAMES = {
     "password_reset_complete",
     "health",
     "projects:invitation",  # the invited person may not have an account yet
+    "api:not_found",  # any other address under /api/: the same JSON 404 for everyone
 }
 
 

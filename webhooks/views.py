@@ -130,7 +130,12 @@ def webhook_rotate_view(request, access, webhook_pk):
 @project_view
 def webhook_disable_view(request, access, webhook_pk):
     form = DisableForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():  # nothing is disabled on a reason the page would cut short
+        webhook = selectors.webhook_get(access, webhook_pk)
+        _require_manager(access)
+        messages.error(request, f"Not disabled: {' '.join(form.errors['reason'])}")
+        return redirect(webhook.get_absolute_url())
+    reason = form.cleaned_data["reason"]
     return _action(
         request, access, webhook_pk,
         lambda webhook: services.webhook_disable(

@@ -192,3 +192,22 @@ def test_a_fault_of_ours_is_a_500_in_the_one_error_format(members, monkeypatch):
     response = ApiClient(secret).get(ME)
     assert response.status_code == 500
     assert error_of(response)["code"] == "server_error"
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/api/v2/projects/", "No API resource at /api/v2/projects/: the resources are listed"),
+        (
+            "/api/v1/projects",
+            "No API resource at /api/v1/projects: did you mean /api/v1/projects/ ?",
+        ),
+    ],
+)
+def test_an_unknown_address_under_api_is_a_404_in_the_api_format(db, client, path, message):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (404, "not_found")
+    assert error["message"].startswith(message)

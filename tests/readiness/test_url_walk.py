@@ -34,7 +34,8 @@ def test_anonymous_is_sent_to_login(client, db, name, route):
 
 
 @pytest.mark.parametrize(
-    "name", sorted(PUBLIC_URL_NAMES - {"password_reset_confirm", "projects:invitation"})
+    "name",
+    sorted(PUBLIC_URL_NAMES - {"password_reset_confirm", "projects:invitation", "api:not_found"}),
 )
 def test_public_pages_open_without_login(client, db, name):
     from django.urls import reverse

@@ -115,6 +115,18 @@ def test_the_project_manager_edits_rotates_disables_and_enables(
     assert webhook.disabled_reason == ""
 
 
+def test_a_reason_too_long_is_refused_with_a_message_and_nothing_is_disabled(
+    client_for, project, members, webhook
+):
+    client = client_for(members[Role.PROJECT_MANAGER])
+    response = client.post(url("disable", project, webhook.pk), {"reason": "x" * 251}, follow=True)
+    assert "Not disabled: Ensure this value has at most 250 characters (it has 251)." in (
+        response.text
+    )
+    webhook.refresh_from_db()
+    assert (webhook.is_enabled, webhook.disabled_reason) == (True, "")
+
+
 def test_the_page_shows_why_a_webhook_was_disabled(client_for, project, members, webhook):
     webhook.is_enabled = False
     webhook.disabled_reason = "Disabled automatically after 5 failed deliveries in a row."
