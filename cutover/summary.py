@@ -73,7 +73,7 @@ class CutoverCriteria:
         }
 
 
-def _current_version(project):
+def current_version(project):
     """The plan's current version, with its plan, in one query; None without a plan."""
     return (
         PlanVersion.objects.filter(plan__project=project)
@@ -98,7 +98,7 @@ def _criteria(version, rehearsal):
 def cutover_criteria(project):
     """The gate's cutover criteria for ``project`` (two queries when the last rehearsal's
     fit is cached, a few more otherwise, whatever the plan's size)."""
-    version = _current_version(project)
+    version = current_version(project)
     rehearsal = run_selectors.last_rehearsal_fits(project) if version else None
     return _criteria(version, rehearsal)
 

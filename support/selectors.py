@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.http import Http404
 
-from cutover.models import PlanStatus as CutoverStatus
-from cutover.models import PlanVersion
+from cutover.summary import current_version
 from projects import permissions
 from projects.models import SignoffRole
 from reviews.scoring import plan_signoff_state
@@ -91,13 +90,7 @@ def lines_of(plan):
 
 def cutover_window(project):
     """(start, end) of the current cutover plan version's window, or None (one query)."""
-    version = (
-        PlanVersion.objects.filter(plan__project=project)
-        .exclude(status=CutoverStatus.SUPERSEDED)
-        .order_by("-number")
-        .only("window_start", "window_end")
-        .first()
-    )
+    version = current_version(project)
     return (version.window_start, version.window_end) if version else None
 
 
