@@ -20,6 +20,8 @@ Rules (see the README's glossary):
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError
+
 from reviews.models import SETTLED_STATUSES, ItemStatus, SignOff
 
 
@@ -85,6 +87,25 @@ def plan_signoff_state(plan, records):
     return signoff_state(
         SimpleNamespace(signoff_roles=list(plan.signoff_roles or []), owner_id=None), records
     )
+
+
+def plan_signoff_choice(state, eligible, signer_id, *, decision, as_role, comment, signed_version):
+    """(role, standing) of a plan sign-off being given: the role it is given as, and the
+    signer's standing record when this submission repeats it exactly (the first one then
+    stands and nothing is written). The role is the one asked for, which the signer must
+    hold; else the first awaited role they hold, else that of their standing record, else
+    their first eligible role."""
+    standing = next((r for r in state.current if r.signer_id == signer_id), None)
+    if as_role:
+        if as_role not in eligible:
+            raise ValidationError({"as_role": "You do not hold that sign-off role for this plan."})
+    else:
+        open_roles = [role for role in state.awaited_roles if role in eligible]
+        as_role = open_roles[0] if open_roles else (standing.as_role if standing else min(eligible))
+    repeat = standing is not None and (
+        standing.decision, standing.as_role, standing.comment, standing.signed_version,
+    ) == (decision, as_role, comment, signed_version)  # fmt: skip
+    return as_role, (standing if repeat else None)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cutover.models import STANDING_DECISIONS, PlanSignOff, PlanStatus
 from projects import permissions
-from reviews.scoring import plan_signoff_state
+from reviews.scoring import plan_signoff_choice, plan_signoff_state
 
 from .common import access_of, lock
 
@@ -77,18 +77,11 @@ def plan_sign_off(*, plan_version, acting_user, decision, comment="", as_role=""
     _refuse_unsignable(locked, version)
     records = list(locked.signoffs.order_by("created_at", "pk"))
     state = plan_signoff_state(plan, records)
-    eligible = permissions.plan_signoff_roles_eligible(access, plan)
-    if as_role:
-        if as_role not in eligible:
-            raise ValidationError({"as_role": "You do not hold that sign-off role for this plan."})
-    else:
-        open_roles = [role for role in state.awaited_roles if role in eligible]
-        mine = [r for r in state.current if r.signer_id == acting_user.pk]
-        as_role = open_roles[0] if open_roles else (mine[0].as_role if mine else min(eligible))
-    standing = next((r for r in state.current if r.signer_id == acting_user.pk), None)
-    if standing is not None and (
-        standing.decision, standing.as_role, standing.comment, standing.signed_version,
-    ) == (decision, as_role, comment, locked.version):  # fmt: skip
+    as_role, standing = plan_signoff_choice(
+        state, permissions.plan_signoff_roles_eligible(access, plan), acting_user.pk,
+        decision=decision, as_role=as_role, comment=comment, signed_version=locked.version,
+    )  # fmt: skip
+    if standing is not None:
         return standing  # submitted twice: the first one stands
     _supersede_mine(locked, acting_user, timezone.now())
     signoff = PlanSignOff.objects.create(

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects import permissions
-from reviews.scoring import plan_signoff_state
+from reviews.scoring import plan_signoff_choice, plan_signoff_state
 from support.models import STANDING_DECISIONS, PlanStatus, SupportPlanSignOff
 
 from .common import access_of, lock
@@ -56,17 +56,11 @@ def support_plan_sign_off(*, plan, acting_user, decision, comment="", as_role=""
         raise ValidationError("The plan has no support lines yet; there is nothing to sign.")
     records = list(locked.signoffs.filter(superseded_at__isnull=True).order_by("created_at", "pk"))
     state = plan_signoff_state(locked, records)
-    eligible = permissions.support_signoff_roles_eligible(access, locked)
-    if as_role:
-        if as_role not in eligible:
-            raise ValidationError({"as_role": "You do not hold that sign-off role for this plan."})
-    else:
-        open_roles = [role for role in state.awaited_roles if role in eligible]
-        as_role = open_roles[0] if open_roles else min(eligible)
-    standing = next((r for r in state.current if r.signer_id == acting_user.pk), None)
-    if standing is not None and (
-        standing.decision, standing.as_role, standing.comment, standing.signed_version,
-    ) == (decision, as_role, comment, locked.version):  # fmt: skip
+    as_role, standing = plan_signoff_choice(
+        state, permissions.support_signoff_roles_eligible(access, locked), acting_user.pk,
+        decision=decision, as_role=as_role, comment=comment, signed_version=locked.version,
+    )  # fmt: skip
+    if standing is not None:
         return standing  # submitted twice: the first one stands
     _supersede_mine(locked, acting_user, timezone.now())
     signoff = SupportPlanSignOff.objects.create(
