@@ -161,6 +161,20 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 # --- Cutover plans -------------------------------------------------------------------
 
 
+def days_ahead(days, hour, tz=None):
+    """An aware datetime ``days`` days after today at ``hour``:00 in ``tz`` (the site's time
+    zone by default): a meeting that lies ahead whenever the tests run."""
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return datetime.datetime.combine(
+        day, datetime.time(hour, 0), tzinfo=tz or timezone.get_current_timezone()
+    )
+
+
+def form_datetime(moment):
+    """``moment`` as a datetime-local field holds it: 2026-12-05T09:00 in its own time zone."""
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
 def next_cutover_window_start():
     """Friday 18:00 Europe/London of the week after next (aware), a typical window's opening."""
     import zoneinfo

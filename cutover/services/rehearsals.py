@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.calendar import CalendarEvent, Person, check_event_time
+from core.calendar import REQUEST, CalendarEvent, Person, check_event_time
 from core.calendar_mail import DeliveryResult, calendar_deliver
 from core.http import absolute_url
 from core.text import strip_control_characters
@@ -115,6 +115,28 @@ def rehearsal_invitees(plan):
         managers = [m for m in staff if m.role == Role.PROJECT_MANAGER]
     chosen = {m.user_id for m in managers} | user_ids
     return [Person(str(m.user), m.user.email) for m in members if m.user_id in chosen]
+
+
+def rehearsal_invitations_follow(plan_id):
+    """After the steps' owners may have changed: each rehearsal still to come mails its
+    invitation, after the commit, to whoever it now concerns and has not had it (a new
+    owner or backup), at the same sequence. When someone it no longer concerns holds an
+    invitation, the sequence goes up: they get a cancellation of their copy and the others
+    an update with the new list of attendees."""
+    upcoming = PlannedRehearsal.objects.filter(
+        plan_id=plan_id, cancelled_at__isnull=True, starts_at__gt=timezone.now()
+    ).select_related("plan")
+    for rehearsal in upcoming:
+        invited = {person.email.lower() for person in rehearsal_invitees(rehearsal.plan)}
+        latest = dict(
+            rehearsal.invitations.filter(sent_at__isnull=False)
+            .order_by("sequence", "pk")
+            .values_list("email", "method")
+        )
+        if any(method == REQUEST and email not in invited for email, method in latest.items()):
+            rehearsal.sequence += 1
+            rehearsal.save(update_fields=["sequence"])
+        _send_invitations(rehearsal)
 
 
 def rehearsal_event(rehearsal, attendees=None):

@@ -13,7 +13,15 @@ from cutover.models import Step, StepDependency
 from cutover.runsheet import RowError, RunSheetError, RunSheetRow, parse_run_sheet
 from projects.models import Membership, Role
 
-from .common import lock, record, refuse_if_superseded, require_plan_editor, touch, writable
+from .common import (
+    lock,
+    record,
+    refuse_if_superseded,
+    require_plan_editor,
+    touch,
+    writable,
+)
+from .rehearsals import rehearsal_invitations_follow
 
 TYPICAL_STEPS = Path(__file__).resolve().parent.parent / "data" / "typical-steps.yaml"
 
@@ -109,6 +117,7 @@ def _replace_steps(*, plan_version, acting_user, rows, people, note):
     target, _ = writable(locked, acting_user)
     steps = _replace(target, rows, people, acting_user)
     touch(target, acting_user)
+    rehearsal_invitations_follow(target.plan_id)
     record(target, acting_user, {"steps": [str(before), str(len(steps))]}, note=note)
     return target
 

@@ -29,6 +29,7 @@ from .common import (
     touch,
     writable,
 )
+from .rehearsals import rehearsal_invitations_follow
 
 MODEL_FIELDS = (
     "title", "instructions", "category", "owner", "backup_owner", "duration_minutes",
@@ -220,6 +221,8 @@ def step_add(*, plan_version, acting_user, number=None, **fields):
     step.checkpoint_approvers.set(values.get("checkpoint_approvers") or [])
     _link(target, step, values.get("predecessors") or [])
     touch(target, acting_user)
+    if step.owner_id or step.backup_owner_id:
+        rehearsal_invitations_follow(target.plan_id)
     record(target, acting_user, {"step": ["", f"{number}: {step.title}"]},
            note=f"Step {number} added.", step_number=number)  # fmt: skip
     return step
@@ -321,6 +324,8 @@ def step_update(*, step, acting_user, version, **fields):
         step=target_step, user=acting_user, version=target_step.version, changes=changes
     )
     touch(target, acting_user)
+    if any(before[name] != model_values[name] for name in ("owner", "backup_owner")):
+        rehearsal_invitations_follow(target.plan_id)
     return target_step
 
 
@@ -342,6 +347,7 @@ def step_delete(*, step, acting_user):
     number, title = doomed.number, doomed.title
     doomed.delete()
     touch(target, acting_user)
+    rehearsal_invitations_follow(target.plan_id)
     note = f"Step {number} removed" + (f"; {'; '.join(notes)}." if notes else ".")
     record(target, acting_user, {"step": [f"{number}: {title}", ""]}, note=note,
            step_number=number)  # fmt: skip

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import dateformat
 
 from cutover.models import PlannedRehearsal, RehearsalInvitation, Step
 from cutover.services.rehearsals import (
@@ -18,13 +19,20 @@ from cutover.services.rehearsals import (
     rehearsal_plan,
     rehearsal_replan,
 )
+from cutover.services.steps import step_update
 from cutover.tasks import cutover_rehearsal_invitations_send_task
 from projects.models import Role
-from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+    days_ahead,
+    form_datetime,
+)
 
 PM, C, A, V = Role.PROJECT_MANAGER, Role.CONTRIBUTOR, Role.APPROVER, Role.VIEWER
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-STARTS = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=LONDON)
+STARTS = days_ahead(34, 9, LONDON)  # ahead whenever the tests run
 
 
 @pytest.fixture
@@ -103,6 +111,54 @@ def test_the_task_run_twice_sends_once(book, owners):
     cutover_rehearsal_invitations_send_task(rehearsal.pk)
     assert len(mail.outbox) == sent
     assert RehearsalInvitation.objects.filter(rehearsal=rehearsal).count() == sent
+
+
+@pytest.fixture
+def newcomer(project, book):
+    user = UserFactory(full_name="New Owner")
+    MembershipFactory(project=project, user=user, role=C)
+    return user
+
+
+def test_a_step_s_new_backup_alone_is_invited(
+    book, owners, members, newcomer, django_capture_on_commit_callbacks
+):
+    book()
+    two = Step.objects.get(pk=owners[1].pk)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        step_update(step=two, acting_user=members[PM], version=two.version, backup_owner=newcomer)
+    assert [m.to[0] for m in mail.outbox] == [newcomer.email]
+    method, event = event_of(last_to(newcomer.email))
+    assert (method, event["SEQUENCE"]) == ("REQUEST", 0)  # the others' copies stay current
+
+
+def test_a_replaced_owner_is_uninvited_and_the_others_get_the_new_list(
+    book, owners, members, newcomer, cutover_manager, django_capture_on_commit_callbacks
+):
+    book()
+    one = Step.objects.get(pk=owners[0].pk)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        step_update(step=one, acting_user=members[PM], version=one.version, owner=newcomer)
+    method, event = event_of(last_to(members[A].email))
+    assert (method, event["SEQUENCE"]) == ("CANCEL", 1)
+    method, event = event_of(last_to(newcomer.email))
+    assert (method, event["SEQUENCE"]) == ("REQUEST", 1)
+    expected = sorted([newcomer.email, members[V].email, members[C].email, cutover_manager.email])
+    assert attendees(event) == expected
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([*expected, members[A].email])
+
+
+def test_a_step_change_that_keeps_its_owners_mails_nobody(
+    book, owners, members, django_capture_on_commit_callbacks
+):
+    book()
+    one = Step.objects.get(pk=owners[0].pk)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        step_update(step=one, acting_user=members[PM], version=one.version, title="Freeze AX")
+    assert mail.outbox == []
 
 
 def test_a_re_plan_keeps_the_uid_and_raises_the_sequence(
@@ -207,13 +263,13 @@ def test_the_runs_page_plans_a_rehearsal_in_the_plan_s_time_zone(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("cutover:rehearsal_plan", args=[project.pk]),
-            {"starts_at": "2026-12-05T09:00", "duration_minutes": 240, "location": "Bridge"},
+            {"starts_at": form_datetime(STARTS), "duration_minutes": 240, "location": "Bridge"},
             follow=True,
         )
     assert "Rehearsal planned." in response.text
     rehearsal = PlannedRehearsal.objects.get()
     assert rehearsal.starts_at == STARTS
-    assert "Sat 5 Dec 2026 09:00" in response.text
+    assert dateformat.format(STARTS, "D j M Y H:i") in response.text
     assert len(mail.outbox) == 4
     assert "invitation e-mailed to 4 people" in client.get(runs_url(project)).text
 
@@ -221,7 +277,7 @@ def test_the_runs_page_plans_a_rehearsal_in_the_plan_s_time_zone(
 def test_a_bad_plan_form_shows_the_errors_on_the_runs_page(client_for, project, owners, members):
     response = client_for(members[PM]).post(
         reverse("cutover:rehearsal_plan", args=[project.pk]),
-        {"starts_at": "2026-12-05T09:00", "duration_minutes": 5},
+        {"starts_at": form_datetime(STARTS), "duration_minutes": 5},
     )
     assert response.status_code == 400
     assert "Ensure this value is greater than or equal to 15" in response.text
@@ -234,11 +290,12 @@ def test_re_plan_and_cancel_on_the_pages(
     rehearsal = book()
     client = client_for(members[PM])
     edit = reverse("cutover:rehearsal_edit", args=[project.pk, rehearsal.pk])
-    assert 'value="2026-12-05T09:00"' in client.get(edit).text
+    assert f'value="{form_datetime(STARTS)}"' in client.get(edit).text
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            edit, {"starts_at": "2026-12-06T10:00", "duration_minutes": 240,
+            edit, {"starts_at": form_datetime(STARTS + datetime.timedelta(days=1, hours=1)),
+                   "duration_minutes": 240,
                    "location": "War room"}, follow=True,
         )  # fmt: skip
     assert "Rehearsal re-planned." in response.text
@@ -260,7 +317,10 @@ def test_other_roles_cannot_plan_re_plan_or_cancel(
     rehearsal = book()
     client = client_for(members[role])
     assert "Plan a rehearsal" not in client.get(runs_url(project)).text
-    form = {"starts_at": "2026-12-06T10:00", "duration_minutes": 60}
+    form = {
+        "starts_at": form_datetime(STARTS + datetime.timedelta(days=1, hours=1)),
+        "duration_minutes": 60,
+    }
     assert (
         client.post(reverse("cutover:rehearsal_plan", args=[project.pk]), form).status_code == 403
     )

@@ -20,13 +20,20 @@ from reviews.models import WorkshopInvitation
 from reviews.services.workshop_invitations import workshop_invitations_send
 from reviews.services.workshops import workshop_cancel, workshop_create, workshop_update
 from reviews.tasks import workshop_invitations_send_task
-from tests.factories import MembershipFactory, ProjectFactory, UserFactory, make_review
+from tests.factories import (
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+    days_ahead,
+    form_datetime,
+    make_review,
+)
 
 F, PM, A, C, V = (
     Role.FACILITATOR, Role.PROJECT_MANAGER, Role.APPROVER, Role.CONTRIBUTOR, Role.VIEWER,
 )  # fmt: skip
 GUEST = "grace@partner.example.com"
-STARTS = timezone.make_aware(datetime.datetime(2026, 12, 1, 10, 0))
+STARTS = days_ahead(30, 10)  # a month ahead, 10:00 at the site
 
 
 @pytest.fixture
@@ -324,7 +331,9 @@ def test_the_facilitator_reschedules_on_the_page_and_invitees_get_the_update(
     workshop = schedule()
     mail.outbox.clear()
     form = {
-        "title": "Readiness workshop", "starts_at": "2026-12-02T14:00", "duration_minutes": 90,
+        "title": "Readiness workshop",
+        "starts_at": form_datetime(STARTS + datetime.timedelta(days=1, hours=4)),
+        "duration_minutes": 90,
         "location": "Room 4", "facilitator": members[F].pk,
         "invitees": [members[A].pk, members[C].pk], "guests": f"Grace Guest <{GUEST}>",
     }  # fmt: skip
@@ -341,7 +350,7 @@ def test_the_edit_form_shows_the_workshop_as_it_is(client_for, schedule, members
     workshop = schedule()
     response = client_for(members[F]).get(url(workshop, "workshop_edit"))
     assert response.status_code == 200
-    assert 'value="2026-12-01T10:00"' in response.text
+    assert f'value="{form_datetime(STARTS)}"' in response.text
     assert f"Grace Guest &lt;{GUEST}&gt;" in response.text
 
 
@@ -365,7 +374,11 @@ def test_a_role_that_may_not_manage_workshops_cannot_reschedule_or_cancel(
     client = client_for(members[role])
     response = client.post(
         url(workshop, "workshop_edit"),
-        {"title": "Mine", "starts_at": "2026-12-05T10:00", "duration_minutes": 90},
+        {
+            "title": "Mine",
+            "starts_at": form_datetime(STARTS + datetime.timedelta(days=4)),
+            "duration_minutes": 90,
+        },
     )
     assert response.status_code == 403
     assert "Only the facilitator and the project manager" in response.text
