@@ -13,14 +13,7 @@ from cutover.models import Step, StepDependency
 from cutover.runsheet import RowError, RunSheetError, RunSheetRow, parse_run_sheet
 from projects.models import Membership, Role
 
-from .common import (
-    lock,
-    record,
-    refuse_if_superseded,
-    require_plan_editor,
-    touch,
-    writable,
-)
+from .common import lock, record, refuse_if_superseded, require_plan_editor, touch, writable
 from .rehearsals import rehearsal_invitations_follow
 
 TYPICAL_STEPS = Path(__file__).resolve().parent.parent / "data" / "typical-steps.yaml"
