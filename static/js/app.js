@@ -64,4 +64,113 @@
   document.addEventListener("htmx:timeout", function () {
     showProblem("The server took too long to answer; nothing was saved. Try again.");
   });
+  // Question threads: after "@" in a comment box, the members who can be mentioned are
+  // offered as one types (arrows to choose, Enter or Tab to take, Escape to close). The
+  // list comes from the page (the "Members you can mention" list named by data-mentions).
+  var MENTION_AT_CARET = /(^|\s)@([^\s@]*)$/;
+  var mentionBox = null;
+
+  function mentionCandidates(textarea, typed) {
+    var list = document.getElementById(textarea.getAttribute("data-mentions"));
+    if (!list) { return []; }
+    typed = typed.toLowerCase();
+    return Array.prototype.filter.call(list.querySelectorAll("[data-handle]"), function (li) {
+      var handle = li.getAttribute("data-handle").toLowerCase();
+      var name = li.getAttribute("data-name").toLowerCase();
+      return handle.indexOf(typed) === 0 || name.split(/\s+/).some(function (word) {
+        return word.indexOf(typed) === 0;
+      });
+    }).slice(0, 8).map(function (li) {
+      return { handle: li.getAttribute("data-handle"), name: li.getAttribute("data-name") };
+    });
+  }
+
+  function mentionClose() {
+    if (!mentionBox) { return; }
+    var textarea = mentionBox.textarea;
+    textarea.setAttribute("aria-expanded", "false");
+    textarea.removeAttribute("aria-activedescendant");
+    mentionBox.element.remove();
+    mentionBox = null;
+  }
+
+  function mentionChoose(index) {
+    var options = mentionBox.element.querySelectorAll("[role=option]");
+    index = (index + options.length) % options.length;
+    options.forEach(function (option, at) {
+      option.classList.toggle("active", at === index);
+      option.setAttribute("aria-selected", at === index ? "true" : "false");
+    });
+    mentionBox.index = index;
+    mentionBox.textarea.setAttribute("aria-activedescendant", options[index].id);
+  }
+
+  function mentionTake(index) {
+    var textarea = mentionBox.textarea;
+    var handle = mentionBox.candidates[index].handle;
+    var caret = textarea.selectionStart;
+    var before = textarea.value.slice(0, caret).replace(MENTION_AT_CARET, "$1@" + handle + " ");
+    textarea.value = before + textarea.value.slice(caret);
+    textarea.setSelectionRange(before.length, before.length);
+    mentionClose();
+    textarea.focus();
+  }
+
+  function mentionOffer(textarea) {
+    var found = MENTION_AT_CARET.exec(textarea.value.slice(0, textarea.selectionStart));
+    var candidates = found ? mentionCandidates(textarea, found[2]) : [];
+    mentionClose();
+    if (!candidates.length) { return; }
+    var element = document.createElement("ul");
+    element.className = "list-group mention-suggestions shadow-sm";
+    element.id = textarea.id + "-mentions";
+    element.setAttribute("role", "listbox");
+    element.setAttribute("aria-label", "Members to mention");
+    candidates.forEach(function (person, index) {
+      var option = document.createElement("li");
+      option.className = "list-group-item list-group-item-action py-1";
+      option.id = element.id + "-" + index;
+      option.setAttribute("role", "option");
+      var code = document.createElement("code");
+      code.textContent = "@" + person.handle;
+      option.appendChild(code);
+      option.appendChild(document.createTextNode(" " + person.name));
+      option.addEventListener("mousedown", function (event) {
+        event.preventDefault();  // the box keeps the focus and the caret
+        mentionTake(index);
+      });
+      element.appendChild(option);
+    });
+    textarea.insertAdjacentElement("afterend", element);
+    textarea.setAttribute("aria-controls", element.id);
+    textarea.setAttribute("aria-expanded", "true");
+    mentionBox = { textarea: textarea, element: element, candidates: candidates, index: 0 };
+    mentionChoose(0);
+  }
+
+  document.addEventListener("input", function (event) {
+    var textarea = event.target;
+    if (textarea.matches && textarea.matches("textarea[data-mentions]")) {
+      textarea.setAttribute("aria-autocomplete", "list");
+      mentionOffer(textarea);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (!mentionBox || event.target !== mentionBox.textarea) { return; }
+    var keys = { ArrowDown: 1, ArrowUp: -1 };
+    if (event.key in keys) {
+      event.preventDefault();
+      mentionChoose(mentionBox.index + keys[event.key]);
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      mentionTake(mentionBox.index);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();  // the workshop's Escape is for leaving the box, not this
+      mentionClose();
+    }
+  }, true);
+  document.addEventListener("focusout", function (event) {
+    if (mentionBox && event.target === mentionBox.textarea) { mentionClose(); }
+  });
 })();

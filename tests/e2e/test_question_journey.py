@@ -79,3 +79,26 @@ def test_a_question_asked_on_an_item_is_answered_in_workshop_mode(page_for, demo
     facilitator.locator("body").click(position={"x": 5, "y": 5})
     facilitator.keyboard.press("ArrowRight")
     expect(facilitator).not_to_have_url(re.compile(rf"item={item.pk}$"))
+
+
+def test_typing_at_offers_the_members_to_mention(page_for, demo):
+    from reviews.models import ReviewItem
+
+    item = ReviewItem.objects.get(review=demo["review"], title=ITEM)
+    contributor = page_for("contributor@demo.example.com")
+    contributor.goto(item.get_absolute_url())
+    box = contributor.locator(f"#questions-item-{item.pk}").get_by_label("Ask a question")
+    box.click()
+    box.press_sequentially("Can @fa")
+    offered = contributor.get_by_role("listbox", name="Members to mention")
+    expect(offered.get_by_role("option")).to_have_count(1)
+    expect(offered.get_by_role("option")).to_contain_text("@facilitator")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    box.press("Enter")  # takes the offer; the question is not sent
+    expect(offered).to_have_count(0)
+    box.press_sequentially("check this, or @")
+    expect(offered.get_by_role("option").first).to_be_visible()
+    box.press("Escape")  # closes the offer and leaves what was typed
+    expect(offered).to_have_count(0)
+    expect(box).to_have_value("Can @facilitator check this, or @")
+    expect(box).to_be_focused()
