@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp import models as totp_models
@@ -340,3 +341,18 @@ def test_profile_queries_stay_flat(person, clock, django_assert_max_num_queries)
             assert "Recovery codes left" in client.get(reverse("accounts:profile")).text
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_admin_shows_how_many_recovery_codes_are_left_never_the_codes(person, clock):
+    _, codes = _set_up(Client(), person, clock)
+    staff = Client()
+    staff.force_login(UserFactory(email="admin@example.com", is_staff=True, is_superuser=True))
+    listing = staff.get(reverse("admin:accounts_recoverycodedevice_changelist"))
+    assert listing.status_code == 200
+    assert escape(str(person)) in listing.text
+    device = person.recoverycodedevice_set.get()
+    page = staff.get(reverse("admin:accounts_recoverycodedevice_change", args=[device.pk]))
+    assert page.status_code == 200
+    assert re.search(r"Codes left:.*?10", page.text, re.S)
+    for text in (listing.text, page.text):
+        assert not any(code in text or code.replace("-", "") in text for code in codes)
