@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import Count
 
-from accounts.models import AccessToken, User
+from accounts.models import AccessToken, RecoveryCodeDevice, User
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -47,3 +48,23 @@ class AccessTokenAdmin(admin.ModelAdmin):
     list_filter = ["scope"]
     search_fields = ["name", "user__email", "prefix"]
     readonly_fields = ["user", "prefix", "secret_hash", "created_at", "last_used_at"]
+
+
+@admin.register(RecoveryCodeDevice)
+class RecoveryCodeDeviceAdmin(admin.ModelAdmin):
+    """Whose recovery codes exist and how many are left; deleting them takes them away (the
+    person makes new ones on the profile). The codes themselves are never stored."""
+
+    list_display = ["user", "codes_left", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    fields = readonly_fields = ["user", "name", "codes_left", "created_at", "last_used_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").annotate(left=Count("codes"))
+
+    @admin.display(description="Codes left", ordering="left")
+    def codes_left(self, device):
+        return device.left
+
+    def has_add_permission(self, request):
+        return False

@@ -1,7 +1,12 @@
+import hashlib
+import hmac
+import secrets
+
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device, TimestampMixin
 
 
 class UserManager(BaseUserManager):
@@ -112,3 +117,72 @@ class AccessToken(models.Model):
     @property
     def is_usable(self):
         return self.revoked_at is None and not self.is_expired
+
+
+# --- Recovery codes of two-step sign-in ----------------------------------------------
+
+RECOVERY_CODE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32: 5 bits a character
+RECOVERY_CODE_LENGTH = 12  # 60 random bits, shown as xxxx-xxxx-xxxx
+
+
+def recovery_code_normalise(code):
+    """A code as typed, without spaces, hyphens or capitals."""
+    return "".join(str(code or "").split()).replace("-", "").lower()
+
+
+def recovery_code_digest(code, salt):
+    """HMAC-SHA256 of the normalised code under its own salt (hex), as stored."""
+    message = recovery_code_normalise(code).encode()
+    return hmac.new(bytes.fromhex(salt), message, hashlib.sha256).hexdigest()
+
+
+class RecoveryCodeDevice(TimestampMixin, Device):
+    """The single-use recovery codes of someone with two-step sign-in on: a django-otp
+    device, so a code logs in as an app's code does (``django_otp.match_token``).
+
+    Only a salted digest of each code is kept (``RecoveryCode``); the codes themselves
+    exist in the response that shows them once. django-otp's own static device keeps them
+    in plain text, and its 16-character field cannot hold a digest.
+    """
+
+    def verify_token(self, token):
+        """Whether ``token`` is one of the unused codes, which is then spent.
+
+        Every code's digest is computed and compared in constant time, with no early exit,
+        so neither the answer's time nor its content says which code came close. The code
+        is spent by deleting its row: of two requests with the same code, only the one
+        that deletes it is let in (``match_token`` also locks the device first).
+        """
+        match = None
+        for code in self.codes.all():
+            if hmac.compare_digest(recovery_code_digest(token, code.salt), code.digest):
+                match = code
+        if match is None:
+            return False
+        spent, _ = RecoveryCode.objects.filter(pk=match.pk).delete()
+        if not spent:
+            return False
+        self.set_last_used_timestamp(commit=True)
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, as its salted digest (a used code's row is deleted).
+
+    HMAC-SHA256 rather than a password hasher: the codes are random (60 bits from
+    ``secrets``), not chosen by people, so a slow hash adds little, while checking a code
+    against up to ten slow hashes of their own salts would cost seconds at every use.
+    """
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)  # 16 random bytes, hex
+    digest = models.CharField(max_length=64)  # recovery_code_digest(code, salt)
+
+    def __str__(self):
+        return f"Recovery code {self.pk} (stored as its digest)"
+
+    @classmethod
+    def hashed(cls, device, code):
+        """An unsaved row for ``code`` under a new salt."""
+        salt = secrets.token_hex(16)
+        return cls(device=device, salt=salt, digest=recovery_code_digest(code, salt))

@@ -1,10 +1,9 @@
 """Reads of the accounts app, scoped to the user who asks."""
 
 from django.shortcuts import get_object_or_404
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AccessToken
+from accounts.models import AccessToken, RecoveryCode
 
 RECOVERY_DEVICE_NAME = "recovery"
 
@@ -26,7 +25,7 @@ def two_step_state(user):
     confirmed = next((device for device in devices if device.confirmed), None)
     pending = None if confirmed else next(iter(devices), None)
     codes_left = (
-        StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
+        RecoveryCode.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
         if confirmed
         else 0
     )

@@ -13,12 +13,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_otp import match_token
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import tasks
 from accounts.lockout import normalise_login
-from accounts.models import AccessToken
+from accounts.models import (
+    RECOVERY_CODE_ALPHABET,
+    RECOVERY_CODE_LENGTH,
+    AccessToken,
+    RecoveryCode,
+    RecoveryCodeDevice,
+)
 from accounts.selectors import RECOVERY_DEVICE_NAME
 from core.cache import within_limit
 
@@ -146,12 +151,19 @@ def access_token_authenticate(secret):
 RECOVERY_CODE_COUNT = 10
 
 
+def _recovery_code_new():
+    """A random code of 60 bits, grouped for reading: ``xxxx-xxxx-xxxx``."""
+    code = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return "-".join(code[start : start + 4] for start in range(0, RECOVERY_CODE_LENGTH, 4))
+
+
 def _recovery_codes_replace(user):
-    """Ten new single-use recovery codes in place of any old ones; returns them."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    """Ten new single-use recovery codes in place of any old ones; returns them. Only their
+    salted digests are stored (``accounts.models.RecoveryCode``)."""
+    device, _ = RecoveryCodeDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
+    device.codes.all().delete()
+    codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode.hashed(device, code) for code in codes)
     return codes
 
 
@@ -211,4 +223,4 @@ def two_step_disable(*, acting_user, token):
     if two_step_verify(user=acting_user, token=token) is None:
         raise ValidationError({"token": "That code is not right: two-step sign-in stays on."})
     TOTPDevice.objects.filter(user=acting_user).delete()
-    StaticDevice.objects.filter(user=acting_user).delete()
+    RecoveryCodeDevice.objects.filter(user=acting_user).delete()

@@ -31,8 +31,9 @@ def _database_url():
     return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
 
 
-def start_worker(queue, mail_dir, log_path, **env_overrides):
-    """A ``celery worker`` subprocess (solo pool, its own session) on ``queue``."""
+def start_worker(queue, mail_dir, log_path, *, name=None, loglevel="warning", **env_overrides):
+    """A ``celery worker`` subprocess (solo pool, its own session) on ``queue``; ``name``
+    is its node name (the default is celery@host), ``loglevel`` info logs each task it takes."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
@@ -49,7 +50,8 @@ def start_worker(queue, mail_dir, log_path, **env_overrides):
     log = log_path.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "readiness", "worker", "--pool=solo", "-Q", queue,
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", loglevel,
+         *(["-n", name] if name else [])],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     log.close()
