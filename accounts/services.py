@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import tasks
 from accounts.lockout import normalise_login
-from accounts.models import AccessToken
+from accounts.models import AccessToken, User
 from accounts.selectors import RECOVERY_DEVICE_NAME
 from core.cache import within_limit
 
@@ -212,3 +212,13 @@ def two_step_disable(*, acting_user, token):
         raise ValidationError({"token": "That code is not right: two-step sign-in stays on."})
     TOTPDevice.objects.filter(user=acting_user).delete()
     StaticDevice.objects.filter(user=acting_user).delete()
+
+
+def sso_user_create(*, email, full_name):
+    """An account for someone the single sign-on provider vouches for: no password (they
+    sign in through the provider; a password can be set later through a reset, unless the
+    site is SSO only)."""
+    user = User(email=normalise_login(email), full_name=full_name)
+    user.set_unusable_password()
+    user.save()
+    return user
