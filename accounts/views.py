@@ -192,7 +192,6 @@ class TwoStepLoginView(LoginView):
         """SSO only: no password is checked, whatever is posted."""
         if settings.SSO_ONLY:
             messages.error(request, f"This site signs in with {settings.OIDC_BUTTON_LABEL} only.")
-            self.object = None
             return self.render_to_response(self.get_context_data(), status=403)
         return super().post(request, *args, **kwargs)
 

@@ -172,9 +172,6 @@ def invitation_view(request, token):
     try:
         invitation = invitation_from_token(token)
     except InvitationLinkError as error:
-        accepted = error.invitation and error.invitation.accepted_by_id
-        if error.reason == "used" and accepted and accepted == request.user.pk:
-            return redirect(error.invitation.project)  # back from single sign-on, which accepted it
         context = {"reason": error.reason, "invitation": error.invitation}
         return render(request, "projects/invitation_unusable.html", context, status=410)
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
@@ -182,8 +179,9 @@ def invitation_view(request, token):
         "invitation": invitation,
         "has_account": has_account,
         "token": token,
-        # Single sign-on accepts the invitation on the way (accounts/sso.py), then comes back.
-        "sso": sso_button(request, request.path),
+        # A first single sign-on accepts the invitation on the way (accounts/sso.py); then
+        # home, which lists the project (a welcome message names it).
+        "sso": sso_button(request, "" if not has_account else request.path),
     }
     if settings.SSO_ONLY and not has_account:
         status = 403 if request.method == "POST" else 200  # no password to set on this site
