@@ -29,6 +29,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, user_login_failed
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -266,6 +267,10 @@ class SsoBackend(OIDCAuthenticationBackend):
             request.sso_refused = f"The sign-in with {label()} did not work. Try again."
             raise SignInRefused(request.sso_refused) from error
         return user
+
+    def get_user(self, user_id):
+        """Django's (an account switched off is signed out), not the library's (it is not)."""
+        return ModelBackend.get_user(self, user_id)
 
     def verify_token(self, token, **kwargs):
         """The library's checks (signature, nonce, expiry) and the issuer and audience."""

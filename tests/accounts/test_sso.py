@@ -403,3 +403,32 @@ def test_entra_takes_preferred_username_not_email(settings):
     claims = {"preferred_username": "Ann@Contoso.com", "email": "someone@else.com"}
     assert verified_email(claims) == "ann@contoso.com"
     assert verified_email({"email": "ann@contoso.com", "email_verified": True}) is None
+
+
+def test_sso_only_profile_and_menu_offer_no_password_or_code(client, sso_only):
+    client.force_login(UserFactory())
+    page = client.get(reverse("accounts:profile"))
+    assert "Change password" not in page.text
+    assert "there is no password or code to set up here" in page.text
+    assert "Set up two-step sign-in" not in page.text
+
+
+def test_the_provider_leaves_no_thread_or_port_behind():
+    import socket
+    import threading
+
+    with oidc_provider() as running:
+        port = int(running.issuer.rsplit(":", 1)[1])
+        assert any(t.name == "oidc-provider" for t in threading.enumerate())
+    assert not any(t.name == "oidc-provider" for t in threading.enumerate())
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_switching_an_account_off_ends_its_single_sign_on_session(client, sso):
+    user = UserFactory(email="alice@example.com")
+    as_person(sso, "alice@example.com")
+    sign_in(client)
+    assert client.get(reverse("home")).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
