@@ -215,9 +215,9 @@ def two_step_disable(*, acting_user, token):
 
 
 def sso_user_create(*, email, full_name):
-    """An account for someone the single sign-on provider vouches for: no password (they
-    sign in through the provider; a password can be set later through a reset, unless the
-    site is SSO only)."""
+    """An account for someone the single sign-on provider vouches for, with no password:
+    they sign in through the provider (Django's reset form sends nothing to an account
+    without a usable password)."""
     user = User(email=normalise_login(email), full_name=full_name)
     user.set_unusable_password()
     user.save()

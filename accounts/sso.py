@@ -32,7 +32,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, user_login_
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -198,9 +198,12 @@ def sso_user_for(request, claims):
             f"There is no account for {email} here. Ask a project manager to invite you, "
             "then sign in again."
         )
-    with transaction.atomic():
-        user = sso_user_create(email=email, full_name=_full_name(claims, email))
-        joined = hooks.accept(user) if invited else []
+    try:
+        with transaction.atomic():
+            user = sso_user_create(email=email, full_name=_full_name(claims, email))
+            joined = hooks.accept(user) if invited else []
+    except IntegrityError:  # the same person's sign-in in another tab made it a moment ago
+        return get_user_model().objects.get(email__iexact=email)
     if joined:
         messages.success(
             request, f"Welcome, {user.get_short_name()}: you joined {joined_names(joined)}."
