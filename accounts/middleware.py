@@ -1,9 +1,12 @@
-"""OTP_REQUIRED_FOR_STAFF: site staff use the admin only after signing in with a code."""
+"""OTP_REQUIRED_FOR_STAFF: site staff use the admin only after signing in with a code, or
+through single sign-on (the provider asks for its own second factor: README "Single sign-on")."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from accounts.sso import signed_in_with_sso
 
 
 class StaffTwoStepMiddleware:
@@ -32,4 +35,5 @@ class StaffTwoStepMiddleware:
             and user.is_authenticated
             and user.is_staff
             and not user.is_verified()
+            and not signed_in_with_sso(request)
         )

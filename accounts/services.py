@@ -23,6 +23,7 @@ from accounts.models import (
     AccessToken,
     RecoveryCode,
     RecoveryCodeDevice,
+    User,
 )
 from accounts.selectors import RECOVERY_DEVICE_NAME
 from core.cache import within_limit
@@ -224,3 +225,13 @@ def two_step_disable(*, acting_user, token):
         raise ValidationError({"token": "That code is not right: two-step sign-in stays on."})
     TOTPDevice.objects.filter(user=acting_user).delete()
     RecoveryCodeDevice.objects.filter(user=acting_user).delete()
+
+
+def sso_user_create(*, email, full_name):
+    """An account for someone the single sign-on provider vouches for, with no password:
+    they sign in through the provider (Django's reset form sends nothing to an account
+    without a usable password)."""
+    user = User(email=normalise_login(email), full_name=full_name)
+    user.set_unusable_password()
+    user.save()
+    return user

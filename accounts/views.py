@@ -1,4 +1,5 @@
 import base64
+import functools
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
@@ -34,6 +35,7 @@ from accounts.services import (
     two_step_setup_start,
     two_step_verify,
 )
+from accounts.sso import sso_button
 from core.forms import add_service_errors
 from core.http import client_ip
 
@@ -168,6 +170,7 @@ def two_step_off(request):
 
 # --- Two-step sign-in: logging in -----------------------------------------------------
 
+
 PENDING_KEY = "two_step_pending"
 PENDING_SALT = "accounts.two-step-pending"
 
@@ -179,6 +182,18 @@ class TwoStepLoginView(LoginView):
 
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso"] = sso_button(self.request, self.get_redirect_url())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """SSO only: no password is checked, whatever is posted."""
+        if settings.SSO_ONLY:
+            messages.error(request, f"This site signs in with {settings.OIDC_BUTTON_LABEL} only.")
+            return self.render_to_response(self.get_context_data(), status=403)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
@@ -242,6 +257,20 @@ def login_code(request):
             next_url = settings.LOGIN_REDIRECT_URL
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/login_code.html", {"form": form})
+
+
+def passwords_on(view):
+    """``view``, unless the site is SSO only: then a page says that passwords are not used
+    here (404: the page does not exist on such a site)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if settings.SSO_ONLY:
+            context = {"sso": sso_button(request, "")}
+            return render(request, "registration/sso_only.html", context, status=404)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @login_not_required

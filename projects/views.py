@@ -1,5 +1,6 @@
 """Creating and editing a project; its members and their roles."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -8,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.sso import sso_button
 from core.forms import add_service_errors
 from projects import permissions
 from projects.decorators import project_view
@@ -173,7 +175,17 @@ def invitation_view(request, token):
         context = {"reason": error.reason, "invitation": error.invitation}
         return render(request, "projects/invitation_unusable.html", context, status=410)
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
-    context = {"invitation": invitation, "has_account": has_account, "token": token}
+    context = {
+        "invitation": invitation,
+        "has_account": has_account,
+        "token": token,
+        # A first single sign-on accepts the invitation on the way (accounts/sso.py); then
+        # home, which lists the project (a welcome message names it).
+        "sso": sso_button(request, "" if not has_account else request.path),
+    }
+    if settings.SSO_ONLY and not has_account:
+        status = 403 if request.method == "POST" else 200  # no password to set on this site
+        return render(request, "projects/invitation.html", context, status=status)
     if has_account:
         if request.method == "POST" and request.user.is_authenticated:
             try:

@@ -2,5 +2,5 @@ from django.conf import settings
 
 
 def site(request):
-    """The site name, and whether it runs in debug mode."""
-    return {"SITE_NAME": "readiness", "DEBUG": settings.DEBUG}
+    """The site name, whether it runs in debug mode, and whether passwords are off."""
+    return {"SITE_NAME": "readiness", "DEBUG": settings.DEBUG, "SSO_ONLY": settings.SSO_ONLY}

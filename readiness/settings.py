@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.sso_settings import oidc_settings
 from core.storage_settings import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -150,6 +151,25 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on (accounts/sso.py, README "Single sign-on"): OpenID Connect through
+# mozilla-django-oidc, on when an issuer (or OIDC_PROVIDER=entra and its tenant), a client id
+# and a client secret are set. OIDC_ALLOWED_DOMAINS limits the e-mail domains that may sign
+# in; OIDC_UNKNOWN_USERS says what happens to a verified address with neither an account nor
+# a pending invitation ("refuse" or "create"). SSO_ONLY=true turns password sign-in off.
+vars().update(
+    oidc_settings(
+        provider=env("OIDC_PROVIDER", default=""),
+        issuer=env("OIDC_ISSUER", default=""),
+        entra_tenant=env("OIDC_ENTRA_TENANT", default=""),
+        client_id=env("OIDC_CLIENT_ID", default=""),
+        client_secret=env("OIDC_CLIENT_SECRET", default=""),
+        allowed_domains=env.list("OIDC_ALLOWED_DOMAINS", default=[]),
+        button_label=env("OIDC_BUTTON_LABEL", default=""),
+        unknown_users=env("OIDC_UNKNOWN_USERS", default="refuse"),
+        sso_only=env.bool("SSO_ONLY", default=False),
+        backends=AUTHENTICATION_BACKENDS,
+    )
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

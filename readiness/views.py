@@ -3,12 +3,15 @@ health probe."""
 
 import logging
 import sys
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -92,6 +95,17 @@ def health(request):
     else:
         overall = "degraded"
     return JsonResponse({"status": overall, **services}, status=503 if overall == "down" else 200)
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def admin_login(request):
+    """The admin's log-in: the site's own page (the log-in page checks ``next``)."""
+    if request.user.is_authenticated:  # signed in, yet the admin sent them here: not staff
+        messages.error(request, "Your account cannot use the admin.")
+        return redirect("home")
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
 
 
 def server_error(request):

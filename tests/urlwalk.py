@@ -12,6 +12,21 @@ PUBLIC_URL_NAMES = {
     "health",
     "projects:invitation",  # the invited person may not have an account yet
     "api:not_found",  # any other address under /api/: the same JSON 404 for everyone
+    # Single sign-on's start and callback (404 while it is not configured), and the admin's
+    # log-in, which sends to the log-in page.
+    "oidc_start",
+    "oidc_callback",
+    "admin_login",
+}
+# Of those, the ones that are not a page of their own at a plain GET (a link's token, a
+# redirect, or 404 while single sign-on is off).
+PUBLIC_URL_NAMES_NOT_PAGES = {
+    "password_reset_confirm",
+    "projects:invitation",
+    "api:not_found",
+    "oidc_start",
+    "oidc_callback",
+    "admin_login",
 }
 
 

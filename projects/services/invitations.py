@@ -193,3 +193,25 @@ def invitation_register(*, invitation, full_name, password):
     user.save()
     invitation_accept(invitation=invitation, acting_user=user)
     return user
+
+
+def invitations_pending_for(email):
+    """The invitations to ``email`` whose links still work: neither accepted nor revoked,
+    sent (or sent again) within INVITATION_MAX_AGE."""
+    return Invitation.objects.filter(
+        email=(email or "").strip().lower(),
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        sent_at__gt=timezone.now() - INVITATION_MAX_AGE,
+    )
+
+
+@transaction.atomic
+def invitations_accept_all(*, acting_user):
+    """A new account (made at its first single sign-on) accepts every pending invitation to
+    its address, each as ``invitation_accept`` does; returns the projects' names."""
+    names = []
+    for invitation in invitations_pending_for(acting_user.email).select_related("project"):
+        invitation_accept(invitation=invitation, acting_user=acting_user)
+        names.append(invitation.project.name)
+    return names

@@ -139,6 +139,8 @@ NOT_FUZZED = {
     "logout", "health", "password_reset_confirm", "projects:invitation_resend",
     "projects:invitation_revoke", "cutover:live_start", "webhooks:rotate", "webhooks:enable",
     "webhooks:test", "webhooks:delete",
+    # GET only (single sign-on's start and callback, the admin's log-in link): no form.
+    "oidc_start", "oidc_callback", "admin_login",
 }  # fmt: skip
 
 ROUTES = {name: route for name, route, _ in iter_patterns()}
