@@ -23,13 +23,13 @@ def project_risk_summary(project):
         # The register's "no mitigation plan" flag, counted without annotating every row.
         no_plan=Count("pk", filter=no_mitigation_plan_condition()),
     )
-    # Open actions only, on the (risk, status) index: closed ones are never read.
     figures.update(
-        MitigationAction.objects.filter(
-            risk__project=project, status__in=OPEN_ACTION_STATUSES
-        ).aggregate(
-            open_actions=Count("pk"),
-            overdue_actions=Count("pk", filter=Q(due_date__lt=timezone.localdate())),
+        MitigationAction.objects.filter(risk__project=project).aggregate(
+            open_actions=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
+            overdue_actions=Count(
+                "pk",
+                filter=Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=timezone.localdate()),
+            ),
         )
     )
     register_url = reverse("risks:register", args=[project.pk])
