@@ -235,10 +235,16 @@ def condition_get(access, condition_pk):
     )
 
 
-def decisions_of_project_query(project):
+def decisions_of_project_query(project, *, votes=True):
     """Recorded decisions of a project, newest first, with conditions and votes (a queryset:
-    3 queries for any slice of it). The frozen snapshot (some 10 KB each) stays in the
-    database: the lists show only its score, read out in SQL."""
+    3 queries for any slice of it; 2 with ``votes=False``, for lists that show none). The
+    frozen snapshot (some 10 KB each) stays in the database: the lists show only its score,
+    read out in SQL."""
+    prefetches = [
+        Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner"))
+    ]
+    if votes:
+        prefetches.append(Prefetch("votes", queryset=Vote.objects.select_related("voter")))
     return (
         Decision.objects.filter(review__project=project, status=Decision.Status.RECORDED)
         .defer("snapshot")
@@ -248,10 +254,7 @@ def decisions_of_project_query(project):
             score_percent=KT("snapshot__score__percent"),
         )
         .select_related("review", "recorded_by")
-        .prefetch_related(
-            Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner")),
-            Prefetch("votes", queryset=Vote.objects.select_related("voter")),
-        )
+        .prefetch_related(*prefetches)
         .order_by("-recorded_at", "-pk")
     )
 
@@ -260,9 +263,11 @@ def latest_decisions_of_reviews(reviews):
     """The latest recorded decision of each of ``reviews``, by review id (one query)."""
     by_id = {review.pk: review for review in reviews}
     latest = {}
-    for decision in Decision.objects.filter(
-        review__in=list(by_id), status=Decision.Status.RECORDED
-    ).order_by("recorded_at", "pk"):  # oldest first, so the newest wins
+    for decision in (
+        Decision.objects.filter(review__in=list(by_id), status=Decision.Status.RECORDED)
+        .defer("snapshot")  # some 10 KB each; the list shows the outcome and a link
+        .order_by("recorded_at", "pk")  # oldest first, so the newest wins
+    ):
         decision.review = by_id[decision.review_id]  # its link needs the review's project
         latest[decision.review_id] = decision
     return latest

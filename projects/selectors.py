@@ -1,6 +1,6 @@
 """Reads for projects and their members, scoped to the user who asks."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F
 from django.http import Http404
 
 from accounts.models import User
@@ -55,9 +55,9 @@ def accesses_for_user(user, *, roles=None, project_ids=None):
 
 
 def projects_for_user(user):
-    """Projects the user is a member of, each annotated with ``my_role``."""
-    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
-    return Project.objects.filter(memberships__user=user).annotate(my_role=Subquery(role))
+    """Projects the user is a member of, each annotated with ``my_role`` (read from the
+    membership row the filter joins: one per project, no subquery per row)."""
+    return Project.objects.filter(memberships__user=user).annotate(my_role=F("memberships__role"))
 
 
 def project_list_for_user(user):

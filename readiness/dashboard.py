@@ -1,15 +1,20 @@
 """What the pages that compose every app show: home, the project list, the project page."""
 
-from core.lists import bounded, bounded_list, page_of
+from core.lists import bounded, page_of
 from cutover.selectors_live import steps_ready_for
 from decisions.selectors import decisions_of_project_query, latest_decisions_of_reviews
 from projects.models import GoLiveDateChange
 from projects.selectors import memberships_of_project, projects_for_user
-from reviews.selectors.items import items_awaiting_signoff
+from reviews.selectors.items import items_awaiting_signoff_first
 from reviews.selectors.reviews import project_reviews_with_trend
 from reviews.selectors.scores import latest_review_scores
 from reviews.selectors.workshops import upcoming_workshops
-from risks.selectors import home_risk_panels, open_blocker_counts, project_risk_summary
+from risks.selectors import (
+    HOME_COUNT_CAP,
+    home_risk_panels,
+    open_blocker_counts,
+    project_risk_summary,
+)
 
 # Home shows the first of each growing list and links to the full, paged list.
 HOME_PROJECTS = 9
@@ -42,7 +47,9 @@ def home_context(user):
     risk_panels = project_cards(projects.rows, user)
     return {
         "projects": projects,
-        "awaiting_signoff": bounded_list(items_awaiting_signoff(user), HOME_LIST_LENGTH),
+        "awaiting_signoff": items_awaiting_signoff_first(
+            user, HOME_LIST_LENGTH, cap=HOME_COUNT_CAP
+        ),
         "upcoming_workshops": upcoming_workshops(user),
         "cutover_steps_ready": steps_ready_for(user),
         **risk_panels,
@@ -57,7 +64,7 @@ def project_page_context(project):
     limit = PROJECT_PAGE_LIST_LENGTH
     context = {"memberships": list(memberships_of_project(project))}
     context["reviews"] = project_reviews_with_trend(project, limit=limit)
-    context["decisions"] = bounded(decisions_of_project_query(project), limit)
+    context["decisions"] = bounded(decisions_of_project_query(project, votes=False), limit)
     latest = latest_decisions_of_reviews(context["reviews"].rows)
     for review in context["reviews"]:
         review.decision = latest.get(review.pk)

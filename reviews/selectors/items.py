@@ -3,19 +3,21 @@
 import datetime
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from core.http import UrlTemplate
+from core.lists import Bounded
 from discussions.models import SubjectKind
 from discussions.selectors import open_question_count, open_question_counts
 from discussions.subjects import Subject
 from projects import permissions
 from projects.models import Membership, SignoffRole
 from projects.permissions import ProjectAccess
-from projects.selectors import accesses_for_user, memberships_of_project
+from projects.selectors import memberships_of_project
 from reviews.models import SIGNOFF_STATUSES, ItemEvidence, Review, ReviewItem, SignOff
 from reviews.scoring import signoff_state
 
@@ -227,34 +229,84 @@ def evidence_get(access, evidence_pk):
     )
 
 
-def items_awaiting_signoff(user):
-    """Items across the user's projects that wait for this user's sign-off."""
-    signing = Membership.objects.filter(user=user, role__in=list(permissions.SIGNERS))
+# Home looks at this many of the items that may wait on the viewer (the first, in the list's
+# order) and counts up to ``cap`` of those that do; the full list is the paged "awaiting
+# my sign-off" page.
+AWAITING_SCAN = 300
+
+
+def _signing_accesses(user):
+    """The user's access to each project where they sign, by project id, from one light
+    query (no project rows: ``project`` is None). Projects where the user holds the same
+    role and stakeholder roles share one ProjectAccess."""
+    shared, accesses = {}, {}
+    for project_id, role, roles in Membership.objects.filter(
+        user=user, role__in=list(permissions.SIGNERS)
+    ).values_list("project_id", "role", "signoff_roles"):
+        key = (role, frozenset(roles or ()))
+        if key not in shared:
+            shared[key] = ProjectAccess(
+                user=user, project=None, role=role, stakeholder_roles=key[1]
+            )
+        accesses[project_id] = shared[key]
+    return accesses
+
+
+def _may_sign_condition(accesses):
+    """Items that name a sign-off role the user holds in their project, or name none where
+    the user signs those (an approver): in SQL, what ``eligible_signoff_roles`` asks of each
+    item, so that items nobody asks of this user never load. A role is matched in the JSON
+    list's text with its quotes (portable: SQLite has no JSON containment)."""
+    held = {}
+    for access in set(accesses.values()):
+        held[access] = set(permissions.signoff_roles_held(access))
+        if permissions.signs_unnamed_items(access):
+            held[access].add("")
+    projects_by_role = {}
+    for project_id, access in accesses.items():
+        for role in held[access]:
+            projects_by_role.setdefault(role, []).append(project_id)
+    condition = Q(pk__in=[])
+    for role, project_ids in sorted(projects_by_role.items()):
+        names = (
+            Q(signoff_roles=[]) | Q(signoff_roles__isnull=True)
+            if role == ""
+            else Q(signoff_roles_text__contains=f'"{role}"')
+        )
+        condition |= Q(review__project_id__in=project_ids) & names
+    return condition
+
+
+def _awaiting(user, *, scan=None, stop_after=None):
+    """The items waiting for the user's sign-off, in the list's order, and whether every
+    candidate was looked at (False when ``scan`` cut the candidates short or ``stop_after``
+    waiting items were found)."""
+    accesses = _signing_accesses(user)
+    if not accesses:
+        return [], True
     # Leave out in SQL the items on which my standing record is an approval or rejection (a
     # signer has one standing record at most: a new one supersedes theirs). NOT EXISTS on
     # the (item, superseded_at) index: a third of the time of a subquery per item.
     standing = SignOff.objects.filter(
         item=OuterRef("pk"), signer=user, superseded_at__isnull=True
     ).exclude(decision=SignOff.Decision.REVOKE)
-    candidates = list(
-        ReviewItem.objects.filter(review__project__in=signing.values("project_id"))
+    candidates = (
+        ReviewItem.objects.annotate(signoff_roles_text=Cast("signoff_roles", TextField()))
+        .filter(_may_sign_condition(accesses), status__in=SIGNOFF_STATUSES)
         .exclude(review__status=Review.Status.COMPLETE)
-        .filter(status__in=SIGNOFF_STATUSES)
         .exclude(Exists(standing))
         .select_related("review__project")
         .order_by("review__project__name", "review_id", "section__order", "order")
     )
+    candidates = list(candidates if scan is None else candidates[: scan + 1])
+    complete = scan is None or len(candidates) <= scan
+    candidates = candidates[:scan]
     if not candidates:
-        return []
-    # The user's access to the projects of the candidates only (not to all their projects).
-    accesses = accesses_for_user(
-        user,
-        roles=permissions.SIGNERS,
-        project_ids={item.review.project_id for item in candidates},
-    )
+        return [], complete
     rows = signoff_rows(SignOff.objects.filter(item__in=[item.pk for item in candidates]))
     labels = dict(SignoffRole.choices)
-    links = {}
+    detail = UrlTemplate("reviews:item_detail", free=3)
+    sign_off = UrlTemplate("reviews:item_sign_off", free=3)
     waiting = []
     for item in candidates:
         item.signoff_list = rows.get(item.pk, [])
@@ -262,15 +314,32 @@ def items_awaiting_signoff(user):
         access = accesses[item.review.project_id]
         if not is_awaiting(access, item):
             continue
-        if item.review_id not in links:
-            links[item.review_id] = ItemLinks(item.review)
-        item.url = links[item.review_id].detail.fill(item.pk)
-        item.sign_off_url = links[item.review_id].sign_off.fill(item.pk)
+        ids = (item.review.project_id, item.review_id, item.pk)
+        item.url = detail.fill(*ids)
+        item.sign_off_url = sign_off.fill(*ids)
         # Why it waits on me: the roles it still needs that I sign as.
         mine = permissions.eligible_signoff_roles(access, item) & set(item.signoff.awaited_roles)
         item.awaiting_as = sorted(labels.get(role, "approver") for role in mine)
         waiting.append(item)
-    return waiting
+        if stop_after is not None and len(waiting) >= stop_after:
+            return waiting, False
+    return waiting, complete
+
+
+def items_awaiting_signoff(user):
+    """Items across the user's projects that wait for this user's sign-off."""
+    return _awaiting(user)[0]
+
+
+def items_awaiting_signoff_first(user, limit, *, cap):
+    """The first ``limit`` items waiting for the user's sign-off and how many wait (a
+    core.lists.Bounded), for home: past ``cap`` of them, or past the first ``AWAITING_SCAN``
+    items that might, the count reads "N+" and the link leads to the full list. The work
+    stays the same however many projects the user signs in."""
+    waiting, complete = _awaiting(user, scan=AWAITING_SCAN, stop_after=cap + 1)
+    if complete:
+        return Bounded(waiting[:limit], len(waiting))
+    return Bounded(waiting[:limit], min(len(waiting), cap), capped=True)
 
 
 def item_subject(access, item_pk, *, item=None):

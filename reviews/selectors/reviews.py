@@ -59,7 +59,9 @@ def project_reviews_with_trend(project, *, limit):
     """The project's newest ``limit`` reviews, each with its score (for the trend), and how
     many reviews it has in all (a core.lists.Bounded)."""
     reviews = bounded(reviews_of_project_query(project), limit)
-    with_scores(with_item_counts(reviews.rows))
+    for review in with_scores(reviews.rows):
+        # A score counts every item of its review (its cache key carries the item count).
+        review.item_count = review.score.overall.total
     return reviews
 
 

@@ -34,7 +34,7 @@ from .outstanding import (
     overdue_actions,
     overdue_actions_query,
 )
-from .panels import home_risk_panels, open_blocker_counts, project_risk_summary
+from .panels import HOME_COUNT_CAP, home_risk_panels, open_blocker_counts, project_risk_summary
 from .register import (
     DEFAULT_REGISTER_SORT,
     REGISTER_SORTS,
@@ -50,6 +50,7 @@ from .register import (
 __all__ = [
     "ACTIONS_PER_OWNER",
     "DEFAULT_REGISTER_SORT",
+    "HOME_COUNT_CAP",
     "REGISTER_SORTS",
     "GoLiveBlockers",
     "HeatMap",

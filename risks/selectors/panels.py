@@ -10,18 +10,18 @@ from projects.models import Membership
 from risks.models import ACTIVE_STATUSES, OPEN_ACTION_STATUSES, RATED_TYPES, MitigationAction, Risk
 
 from .heatmap import heatmap
-from .register import with_plan_flags
+from .register import no_mitigation_plan_condition
 
 
 def project_risk_summary(project):
     """The figures of the project page's risk card, and its heat map of live risks."""
-    findings = with_plan_flags(Risk.objects.filter(project=project))
     active = Q(status__in=ACTIVE_STATUSES)
-    figures = findings.aggregate(
+    figures = Risk.objects.filter(project=project).aggregate(
         total=Count("pk"),
         active=Count("pk", filter=active & Q(type__in=RATED_TYPES)),
         open_blockers=Count("pk", filter=active & Q(is_blocker=True)),
-        no_plan=Count("pk", filter=Q(no_mitigation_plan=True)),
+        # The register's "no mitigation plan" flag, counted without annotating every row.
+        no_plan=Count("pk", filter=no_mitigation_plan_condition()),
     )
     figures.update(
         MitigationAction.objects.filter(risk__project=project).aggregate(

@@ -177,3 +177,86 @@ def test_gate_shows_the_first_overdue_actions_and_blockers_with_counts(
         assert "… and 5 more (" in page
     else:
         assert "more blocker finding" not in page
+
+
+def _titles_awaiting(client):
+    """The titles of the items in home's "Awaiting my sign-off" panel."""
+    import re
+
+    panel = client.get(reverse("home")).text.split('id="awaiting-heading"')[1]
+    panel = panel.split("</section>")[0]
+    return set(re.findall(r'<a href="/projects/[^"]+">(Item [^<]+)</a>', panel))
+
+
+def test_home_lists_only_the_items_each_signer_may_sign(client_for, project, members):
+    """Which items wait on whom is decided in SQL first (the roles each item names against
+    those the viewer holds in the project), then by the sign-offs already given."""
+    from reviews.services.signoffs import item_sign_off
+
+    review = make_review(project)
+    roles = {
+        "Item 0.0": [],  # names no role: any approver
+        "Item 0.1": ["test_lead"],
+        "Item 0.2": ["business_owner", "test_lead"],
+        "Item 1.0": ["project_manager"],  # the project manager signs it by office
+        "Item 1.1": ["test_lead"],  # signed below by another test lead
+        "Item 1.2": ["security_lead"],  # nobody holds it
+    }
+    for item in review.items.all():
+        item.signoff_roles = roles[item.title]
+        item.status = "done"
+        item.save()
+    tester, other_tester = UserFactory(), UserFactory()
+    for person in (tester, other_tester):
+        MembershipFactory(
+            project=project, user=person, role=Role.CONTRIBUTOR, signoff_roles=["test_lead"]
+        )
+    item_sign_off(
+        item=review.items.get(title="Item 1.1"), acting_user=other_tester, decision="approve"
+    )
+    assert _titles_awaiting(client_for(members[Role.APPROVER])) == {"Item 0.0", "Item 0.2"}
+    assert _titles_awaiting(client_for(tester)) == {"Item 0.1", "Item 0.2"}
+    assert _titles_awaiting(client_for(members[Role.PROJECT_MANAGER])) == {"Item 1.0"}
+    assert _titles_awaiting(client_for(members[Role.VIEWER])) == set()
+    viewer_home = client_for(members[Role.VIEWER]).get(reverse("home")).text
+    assert "Nothing waits for your sign-off." in viewer_home
+
+
+def test_home_counts_awaiting_items_up_to_a_cap(client_for, db, monkeypatch):
+    monkeypatch.setattr("readiness.dashboard.HOME_COUNT_CAP", 9)
+    me = approver_in_projects(2)  # 12 items wait
+    page = client_for(me).get(reverse("home")).text
+    assert '<span class="badge text-bg-warning">9+</span>' in page
+    assert page.count("waiting for your sign-off as") == 8
+    assert ">All items awaiting my sign-off</a>" in page
+    full = client_for(me).get(reverse("reviews:awaiting_signoff")).text
+    assert full.count("waiting for your sign-off as") == 12
+
+
+def test_home_looks_at_the_first_candidates_only(client_for, db, monkeypatch):
+    """Past the first AWAITING_SCAN items that might wait, home says "N+" and links to the
+    full list; when none of those waits, it says so without claiming nothing does."""
+    from reviews.services.signoffs import item_sign_off
+
+    monkeypatch.setattr("reviews.selectors.items.AWAITING_SCAN", 4)
+    me = approver_in_projects(2)  # 6 items in "Bounded project 00", 6 in "... 01"
+    client = client_for(me)
+    page = client.get(reverse("home")).text
+    assert '<span class="badge text-bg-warning">4+</span>' in page
+    assert page.count("waiting for your sign-off as") == 4
+    # Another business owner signs the first project's items: they wait on nobody now, and
+    # the first four candidates home looks at are among them.
+    first = ReviewItem.objects.filter(review__project__name="Bounded project 00")
+    other = UserFactory()
+    MembershipFactory(
+        project=first[0].review.project, user=other, role=Role.APPROVER,
+        signoff_roles=["business_owner"],
+    )  # fmt: skip
+    for item in first:
+        item_sign_off(item=item, acting_user=other, decision="approve")
+    page = client.get(reverse("home")).text
+    assert "Nothing waits for your sign-off." not in page
+    assert "None of the first items of your projects waits for you." in page
+    assert ">All items awaiting my sign-off</a>" in page
+    full = client.get(reverse("reviews:awaiting_signoff")).text
+    assert full.count("waiting for your sign-off as") == 6
