@@ -195,11 +195,16 @@ def open_decision(review):
 
 
 def recorded_decisions_of_review(review):
-    return list(
-        Decision.objects.filter(review=review, status=Decision.Status.RECORDED).order_by(
-            "-recorded_at"
-        )
+    """The review's recorded decisions, newest first, for a list of links: without their
+    snapshots (some 10 KB each), each sharing ``review`` (its link costs no query)."""
+    decisions = list(
+        Decision.objects.filter(review=review, status=Decision.Status.RECORDED)
+        .only("review_id", "status", "outcome", "reverted_at", "recorded_at")
+        .order_by("-recorded_at")
     )
+    for decision in decisions:
+        decision.review = review
+    return decisions
 
 
 def latest_decision(review):

@@ -1,13 +1,13 @@
 """Reads for workshops and workshop mode."""
 
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from discussions.models import SubjectKind
 from discussions.selectors import open_question_count, thread_panel
 from projects.selectors import member_users, memberships_of_project
-from reviews.models import ItemStatus, ReviewItem, Workshop
+from reviews.models import ItemStatus, ReviewItem, SignOff, Workshop
 from reviews.scoring import signoff_state
 from reviews.selectors.items import annotate_awaited, decorate_items, item_subject
 
@@ -82,7 +82,7 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
     item = (
         ReviewItem.objects.filter(pk=wanted)
         .select_related("section", "owner")
-        .prefetch_related("signoffs__signer")
+        .prefetch_related(Prefetch("signoffs", SignOff.objects.select_related("signer")))
         .get()
     )
     item.review = review

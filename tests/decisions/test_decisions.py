@@ -555,6 +555,28 @@ def test_decision_pages_end_to_end(client_for, review, members):
     assert "Conditional go" in project_page.text
 
 
+@pytest.mark.parametrize("recorded", [1, 4])
+def test_the_gate_page_links_earlier_decisions_in_flat_queries(
+    client_for, review, members, recorded, django_assert_max_num_queries
+):
+    """Earlier decisions on the review are listed with their outcome and link, without a
+    query per decision."""
+    for _ in range(recorded):
+        decision = decision_open(review=review, acting_user=members[Role.FACILITATOR])
+        decision_record(
+            decision=decision, acting_user=members[Role.FACILITATOR], outcome="no_go",
+            rationale="Not yet", what_must_change="Sign the mandatory items",
+        )  # fmt: skip
+    client = client_for(members[Role.FACILITATOR])
+    client.get(decision_url(review))  # warm the score cache
+    with django_assert_max_num_queries(14):
+        page = client.get(decision_url(review)).text
+    assert "Earlier decisions on this review" in page
+    assert page.count(">No-go</a>") == recorded
+    latest = Decision.objects.filter(review=review).order_by("-recorded_at").first()
+    assert latest.get_absolute_url() in page
+
+
 def test_a_decision_without_a_rationale_is_refused_in_the_page(client_for, review, members):
     client = client_for(members[Role.FACILITATOR])
     client.post(decision_url(review, "decision_open"))
