@@ -33,7 +33,8 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
     items not done and signed, items a stakeholder rejected, overdue mitigation actions; and,
     apart, the items of blocker severity not done yet; and, for a project with a cutover plan,
     whether it is signed off and its last rehearsal fits the window with the buffer. The
-    score comes from the score cache. ``criteria`` are the project's go / no-go criteria
+    score comes from the score cache, and with it which items each list holds
+    (``gate_item_lists``). ``criteria`` are the project's go / no-go criteria
     evaluated against all this (``decisions.criteria``); the gate is clear when each is met.
     """
     project = review.project
