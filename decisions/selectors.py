@@ -1,25 +1,29 @@
 """The go/no-go gate, the vote tally, and decisions to show."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from core.http import UrlTemplate
 from core.lists import Bounded, bounded, bounded_list
 from cutover.summary import cutover_criteria
 from decisions import criteria as gate_criteria
 from decisions.models import Decision, DecisionCondition, Vote
 from projects.models import Role, VoteRule
 from projects.selectors import members_in_roles, memberships_of_project
-from reviews.models import SETTLED_STATUSES, ItemEvidence, ItemSeverity, ItemStatus, SignOff
-from reviews.scoring import signoff_state
-from reviews.selectors.items import signoff_rows
+from reviews.models import SETTLED_STATUSES, ItemSeverity, ItemStatus
+from reviews.selectors.items import expired_evidence_of
 from reviews.selectors.scores import scores_for_reviews
 from risks.selectors import go_live_blockers, open_blocker_risks_query, overdue_actions_query
 from support.summary import support_criteria
 
 # How many of each list the gate page shows; the counts are always whole.
 GATE_LIST_LENGTH = 15
+GATE_RISK_FIELDS = ("project_id", "number", "title", "workaround", "status")
+GATE_ACTION_FIELDS = (
+    "description", "due_date", "status", "risk__project_id", "risk__number",
+    "owner__full_name", "owner__email",
+)  # fmt: skip
 
 
 def gate(review, *, limit=GATE_LIST_LENGTH):
@@ -29,45 +33,33 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
     items not done and signed, items a stakeholder rejected, overdue mitigation actions; and,
     apart, the items of blocker severity not done yet; and, for a project with a cutover plan,
     whether it is signed off and its last rehearsal fits the window with the buffer. The
-    score comes from the score cache. ``criteria`` are the project's go / no-go criteria
+    score comes from the score cache, and with it which items each list holds
+    (``gate_item_lists``). ``criteria`` are the project's go / no-go criteria
     evaluated against all this (``decisions.criteria``); the gate is clear when each is met.
     """
     project = review.project
     score = scores_for_reviews([review])[review.pk]
-    # Through the review's manager each row knows its review: links cost no query.
-    items = review.items.order_by("section__order", "order", "key")
-    open_items = items.exclude(status__in=SETTLED_STATUSES)
-    blocker_items = bounded(open_items.filter(is_blocker=True), limit)
-    blocking_not_done = bounded(open_items.filter(severity=ItemSeverity.BLOCKER), limit)
-    rejected = bounded(
-        items.filter(
-            Exists(
-                SignOff.objects.filter(
-                    item=OuterRef("pk"),
-                    decision=SignOff.Decision.REJECT,
-                    superseded_at__isnull=True,
-                )
-            )
-        ),
-        limit,
+    item_lists = gate_item_lists(review, score, limit)
+    # Only the columns the gate shows and the decision's snapshot keeps: a finding's or an
+    # action's whole row (and its owner's) costs twice as much to read.
+    blocker_risks = bounded(
+        open_blocker_risks_query(project).select_related(None).only(*GATE_RISK_FIELDS), limit
     )
-    expired_evidence = bounded(expired_evidence_query(review), limit)
-    unsigned = unsigned_mandatory_items(review)
-    blocker_risks = bounded(open_blocker_risks_query(project), limit)
-    overdue = bounded(overdue_actions_query(project), limit)
+    overdue = bounded(overdue_actions_query(project).only(*GATE_ACTION_FIELDS), limit)
+    risk_link = UrlTemplate("risks:risk_detail", project.pk)
+    for risk in blocker_risks.rows:
+        risk.url = risk_link.fill(risk.pk)
+    for action in overdue.rows:
+        action.risk_url = risk_link.fill(action.risk_id)
     blockers = go_live_blockers(score, findings=blocker_risks.count)
     facts = {
         "project": project,
         "review": review,
         "score": score,
         "go_live_blockers": blockers,
-        "blocker_items": blocker_items,
         "blocker_risks": blocker_risks,
-        "blocking_not_done": blocking_not_done,
-        "rejected_items": rejected,
-        "unsigned_mandatory": bounded_list(unsigned, limit),
         "overdue_actions": overdue,
-        "expired_evidence": expired_evidence,
+        **item_lists,
         "cutover": cutover_criteria(project),
         "support": support_criteria(project),
     }
@@ -79,29 +71,48 @@ def gate(review, *, limit=GATE_LIST_LENGTH):
 
 def expired_evidence_query(review):
     """Items whose evidence (still shown) passed its "valid until" day: the proof is stale."""
-    return review.items.order_by("section__order", "order", "key").filter(
-        Exists(
-            ItemEvidence.objects.filter(
-                item=OuterRef("pk"), removed_at__isnull=True, valid_until__lt=timezone.localdate()
-            )
-        )
-    )
+    return review.items.filter(Exists(expired_evidence_of(OuterRef("pk"))))
 
 
-def unsigned_mandatory_items(review):
-    """Applicable mandatory items not done (or risk accepted) and signed off (two queries)."""
-    items = list(
-        review.items.filter(mandatory=True)
-        .exclude(status=ItemStatus.NOT_APPLICABLE)
+# The gate's lists of items, by the score figure that counts them.
+GATE_ITEM_LISTS = {
+    "blocker_items": "open_blockers",
+    "blocking_not_done": "blocking_not_done",
+    "rejected_items": "rejected",
+    "unsigned_mandatory": "unsigned_mandatory",
+}
+
+
+def gate_item_lists(review, score, limit):
+    """The gate's lists of items, each as Bounded, in one query of the rows it shows.
+
+    Which items each list holds (and so its count) comes from the cached score
+    (``ReviewScore.item_ids``), so no list loads every item or its sign-offs; the query
+    reads the first ``limit`` of each and the items whose evidence expired (not part of
+    the score: it depends on the day), which it counts. Each row has its ``url``.
+    """
+    ids = {name: score.item_ids.get(figure, []) for name, figure in GATE_ITEM_LISTS.items()}
+    shown = {pk for listed in ids.values() for pk in listed[:limit]}
+    expired = Exists(expired_evidence_of(OuterRef("pk")))
+    rows = list(
+        review.items.filter(Q(pk__in=shown) | expired)
+        .annotate(evidence_expired=expired)
+        .only("review_id", "key", "title", "status")
         .order_by("section__order", "order", "key")
     )
-    rows = signoff_rows(SignOff.objects.filter(item__in=[item.pk for item in items]))
-    unsigned = []
-    for item in items:
-        item.signoff = signoff_state(item, rows.get(item.pk, []))
-        if not (item.is_up_for_signoff and item.signoff.signed) or item.to_reconfirm:
-            unsigned.append(item)
-    return unsigned
+    link = UrlTemplate("reviews:item_detail", review.project_id, review.pk)
+    for item in rows:
+        item.url = link.fill(item.pk)
+    by_id = {item.pk: item for item in rows}
+    lists = {
+        # An item deleted since the score was read is left out of the rows, not of the count.
+        name: Bounded([by_id[pk] for pk in listed[:limit] if pk in by_id], len(listed))
+        for name, listed in ids.items()
+    }
+    lists["expired_evidence"] = bounded_list(
+        [item for item in rows if item.evidence_expired], limit
+    )
+    return lists
 
 
 def current_votes(decision):
@@ -194,11 +205,16 @@ def open_decision(review):
 
 
 def recorded_decisions_of_review(review):
-    return list(
-        Decision.objects.filter(review=review, status=Decision.Status.RECORDED).order_by(
-            "-recorded_at"
-        )
+    """The review's recorded decisions, newest first, for a list of links: without their
+    snapshots (some 10 KB each), each sharing ``review`` (its link costs no query)."""
+    decisions = list(
+        Decision.objects.filter(review=review, status=Decision.Status.RECORDED)
+        .only("review_id", "status", "outcome", "reverted_at", "recorded_at")
+        .order_by("-recorded_at")
     )
+    for decision in decisions:
+        decision.review = review
+    return decisions
 
 
 def latest_decision(review):

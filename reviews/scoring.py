@@ -153,11 +153,18 @@ class SectionScore:
         return "green"
 
 
+# The figures whose items the gate lists (``ReviewScore.item_ids``).
+LISTED_FIGURES = ("open_blockers", "blocking_not_done", "rejected", "unsigned_mandatory")
+
+
 @dataclass
 class ReviewScore:
     sections: list
     overall: Figures
     state: str
+    # For each of LISTED_FIGURES, the ids of the items it counts, in checklist order: the
+    # gate lists the first of them from the cached score without loading every item.
+    item_ids: dict = field(default_factory=dict)
 
     @property
     def state_label(self):
@@ -203,14 +210,18 @@ def score_review(sections, items, states):
     """Score a review from its sections, items and each item's SignoffState (by item id)."""
     by_section = {section.pk: SectionScore(section) for section in sections}
     overall = Figures()
+    item_ids = {name: [] for name in LISTED_FIGURES}
     for item in items:
         figures = item_figures(item, states[item.pk])
         by_section[item.section_id].figures.add(figures)
         overall.add(figures)
+        for name in LISTED_FIGURES:
+            if getattr(figures, name):
+                item_ids[name].append(item.pk)
     if overall.open_blockers or overall.unsigned_mandatory:
         state = State.NOT_READY
     elif overall.complete < overall.applicable:
         state = State.READY_WITH_RISKS
     else:
         state = State.READY
-    return ReviewScore(list(by_section.values()), overall, state)
+    return ReviewScore(list(by_section.values()), overall, state, item_ids)

@@ -41,7 +41,7 @@ def _score_fingerprints(ids):
 
 def _score_key(review_id, items, versions, unconfirmed, signoffs, newest_signoff):
     return (
-        f"review-score:v3:{review_id}:{items}-{versions}-{unconfirmed}-{signoffs}-{newest_signoff}"
+        f"review-score:v4:{review_id}:{items}-{versions}-{unconfirmed}-{signoffs}-{newest_signoff}"
     )
 
 

@@ -1,13 +1,13 @@
 """Reads for workshops and workshop mode."""
 
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from discussions.models import SubjectKind
 from discussions.selectors import open_question_count, thread_panel
 from projects.selectors import member_users, memberships_of_project
-from reviews.models import ItemStatus, ReviewItem, Workshop
+from reviews.models import ItemStatus, ReviewItem, SignOff, Workshop
 from reviews.scoring import signoff_state
 from reviews.selectors.items import annotate_awaited, decorate_items, item_subject
 
@@ -62,6 +62,8 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
         "next_id": None,
     }
     workshops = list(Workshop.objects.filter(review=review).order_by("-starts_at")[:20])
+    for workshop in workshops:
+        workshop.review = review  # the minutes form's link reads it: no query
     chosen = next((w for w in workshops if str(w.pk) == str(workshop_pk)), None)
     context["workshops"] = workshops
     context["workshop"] = chosen or (workshops[0] if workshops else None)
@@ -80,11 +82,12 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
     item = (
         ReviewItem.objects.filter(pk=wanted)
         .select_related("section", "owner")
-        .prefetch_related("signoffs__signer")
+        .prefetch_related(Prefetch("signoffs", SignOff.objects.select_related("signer")))
         .get()
     )
     item.review = review
     memberships = list(memberships_of_project(review.project_id))
+    members = [m.user for m in memberships if m.user.is_active]
     # One item: its sign-offs come from the prefetch, then the same decoration as the review page.
     item.signoff_list = sorted(item.signoffs.all(), key=lambda s: (s.created_at, s.pk))
     item.signoff = signoff_state(item, item.signoff_list)
@@ -96,13 +99,16 @@ def workshop_item_view(access, review, item_pk=None, workshop_pk=None):
             "position": index + 1,
             "previous_id": ids[index - 1] if index > 0 else None,
             "next_id": ids[index + 1] if index + 1 < len(ids) else None,
+            # The form checks a posted owner against this queryset; the page lists the
+            # owner choices from the members already loaded.
             "members_qs": member_users(review.project),
+            "owner_choices": sorted(members, key=lambda user: (user.full_name, user.pk)),
             # The item's questions, big, so the room reads them and the facilitator answers.
             "questions": thread_panel(
                 access,
                 item_subject(access, item.pk, item=item),
                 workshop=True,
-                members=[m.user for m in memberships if m.user.is_active],
+                members=members,
             ),
         }
     )

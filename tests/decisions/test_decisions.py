@@ -131,6 +131,31 @@ def test_gate_is_clear_when_everything_is_done_and_signed(review, members):
     assert state["score"].state == "ready"
 
 
+def test_gate_lists_come_from_the_cached_score_and_follow_a_change(project, members):
+    """The gate reads which items each list holds from the cached score: the first 15 in
+    checklist order, each linking to its item, the count whole; an item changed after the
+    score was cached shows at once (the change makes a new cache key)."""
+    from tests.factories import make_template
+
+    template = make_template(sections=20, items_per_section=2, key="gate-lists")
+    review = make_review(project, template=template, acting_user=members[Role.FACILITATOR])
+    state = gate(review)
+    unsigned = state["unsigned_mandatory"]
+    assert (unsigned.count, unsigned.more) == (20, 5)
+    assert [item.key for item in unsigned.rows] == [f"item-{s}-0" for s in range(15)]
+    first = unsigned.rows[0]
+    assert first.url == reverse("reviews:item_detail", args=[project.pk, review.pk, first.pk])
+    assert state["blocker_items"].count == 0
+    item = review.items.get(key="item-3-1")
+    review_item_update(
+        item=item, acting_user=members[Role.FACILITATOR], version=1, is_blocker=True,
+        blocker_reason="Interface untested",
+    )  # fmt: skip
+    state = gate(review)
+    assert [row.key for row in state["blocker_items"].rows] == ["item-3-1"]
+    assert state["go_live_blockers"].items == 1
+
+
 @pytest.mark.parametrize("items", [6, 60])
 def test_gate_query_count_does_not_grow_with_the_review(
     project, members, django_assert_max_num_queries, items
@@ -139,9 +164,10 @@ def test_gate_query_count_does_not_grow_with_the_review(
 
     template = make_template(sections=2, items_per_section=items // 2, key=f"gate-{items}")
     review = make_review(project, template=template, acting_user=members[Role.FACILITATOR])
-    # 13 for the gate's lists; the items with expired evidence, the project's go / no-go
-    # criteria and its support plan (none here) one each.
-    with django_assert_max_num_queries(16):
+    # The score (5 with a cold cache: its ids say what each item list holds), one for the
+    # rows of the item lists with the items whose evidence expired, the blocker findings,
+    # the overdue actions, the cutover plan, the support plan and the go / no-go criteria.
+    with django_assert_max_num_queries(11):
         state = gate(review)
         assert state["unsigned_mandatory"].count == 2
 
@@ -529,6 +555,28 @@ def test_decision_pages_end_to_end(client_for, review, members):
     assert "Conditional go" in project_page.text
 
 
+@pytest.mark.parametrize("recorded", [1, 4])
+def test_the_gate_page_links_earlier_decisions_in_flat_queries(
+    client_for, review, members, recorded, django_assert_max_num_queries
+):
+    """Earlier decisions on the review are listed with their outcome and link, without a
+    query per decision."""
+    for _ in range(recorded):
+        decision = decision_open(review=review, acting_user=members[Role.FACILITATOR])
+        decision_record(
+            decision=decision, acting_user=members[Role.FACILITATOR], outcome="no_go",
+            rationale="Not yet", what_must_change="Sign the mandatory items",
+        )  # fmt: skip
+    client = client_for(members[Role.FACILITATOR])
+    client.get(decision_url(review))  # warm the score cache
+    with django_assert_max_num_queries(14):
+        page = client.get(decision_url(review)).text
+    assert "Earlier decisions on this review" in page
+    assert page.count(">No-go</a>") == recorded
+    latest = Decision.objects.filter(review=review).order_by("-recorded_at").first()
+    assert latest.get_absolute_url() in page
+
+
 def test_a_decision_without_a_rationale_is_refused_in_the_page(client_for, review, members):
     client = client_for(members[Role.FACILITATOR])
     client.post(decision_url(review, "decision_open"))
@@ -618,7 +666,7 @@ def test_the_record_form_reads_the_members_once(
     client = client_for(members[Role.PROJECT_MANAGER])
     client.post(decision_url(review, "decision_open"))
     client.get(decision_url(review, "decision_record"))  # warm the score cache
-    with django_assert_max_num_queries(21):  # the gate's, the vote's and one for the members
+    with django_assert_max_num_queries(16):  # the gate's, the vote's and one for the members
         form = client.get(decision_url(review, "decision_record")).text
     for user in members.values():
         assert f'value="{user.pk}">{user}</option>' in form

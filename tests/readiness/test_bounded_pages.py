@@ -168,7 +168,7 @@ def test_gate_shows_the_first_overdue_actions_and_blockers_with_counts(
     client = client_for(members[Role.FACILITATOR])
     url = reverse("decisions:decision", args=[project.pk, review.pk])
     client.get(url)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         page = client.get(url).text
     assert f"Overdue mitigation actions ({overdue})" in page
     if overdue > 15:

@@ -295,7 +295,7 @@ def test_workshop_mode_query_budget(
     review = make_review(project, template=make_template(sections=5, items_per_section=items // 5))
     client = client_for(members[Role.FACILITATOR])
     item = review.items.order_by("section__order", "order")[items // 2]
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(url(review, "workshop_mode"), {"item": item.pk})
     assert f"of {items}" in response.text
     with django_assert_max_num_queries(19):
