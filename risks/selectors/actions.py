@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     Exists,
@@ -21,6 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from core.http import UrlTemplate
+from core.lists import CappedPaginator
 from projects.models import Membership
 from risks.models import OPEN_ACTION_STATUSES, ActionStatus, MitigationAction
 
@@ -37,22 +37,27 @@ def action_get(access, pk):
 
 
 def my_open_actions_queryset(user):
-    """Open actions the user owns, in projects they are still a member of; overdue first."""
-    today = timezone.localdate()
+    """Open actions the user owns, in projects they are still a member of; overdue first.
+
+    Due date first is overdue first (an overdue action is due before today, an undated
+    one is never overdue), and the (owner, due date) index gives that order without
+    sorting every action the user owns.
+    """
     membership = Membership.objects.filter(project_id=OuterRef("risk__project_id"), user=user)
     return (
         MitigationAction.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES)
         .filter(Exists(membership))
         .select_related("risk__project")
-        .annotate(
-            overdue=Case(
-                When(due_date__lt=today, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .order_by("-overdue", F("due_date").asc(nulls_last=True), "pk")
+        .only(*MY_ACTION_FIELDS)
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
     )
+
+
+# What a row of My actions shows (the sort holds the rows, so they carry no more).
+MY_ACTION_FIELDS = (
+    "description", "notes", "due_date", "status", "owner_id",
+    "risk__number", "risk__title", "risk__project_id", "risk__project__name",
+)  # fmt: skip
 
 
 def my_open_actions(user):
@@ -60,20 +65,47 @@ def my_open_actions(user):
 
 
 MY_ACTIONS_PER_PAGE = 50
+# My actions counts up to this many ("Page 1 of 10+ (500+ actions)"), so that someone
+# owning thousands of actions across projects gets the first pages at the same cost.
+MY_ACTIONS_COUNT_CAP = 500
+
+
+class ActionLinks:
+    """The links of an action row, reversed once and filled in per row, in any project."""
+
+    def __init__(self):
+        self.status = UrlTemplate("risks:action_status", free=2)
+        self.edit = UrlTemplate("risks:action_edit", free=2)
+        self.risk = UrlTemplate("risks:risk_detail", free=2)
+
+    def decorate(self, actions):
+        """Give each action ``status_url``, ``edit_url`` and ``risk_url``."""
+        for action in actions:
+            project_id = action.risk.project_id
+            action.status_url = self.status.fill(project_id, action.pk)
+            action.edit_url = self.edit.fill(project_id, action.pk)
+            action.risk_url = self.risk.fill(project_id, action.risk_id)
+        return actions
 
 
 def my_open_actions_page(user, page_number):
-    """One page of My actions (a count and the page's rows, whatever the total)."""
-    return Paginator(my_open_actions_queryset(user), MY_ACTIONS_PER_PAGE).get_page(page_number)
+    """One page of My actions (a count up to MY_ACTIONS_COUNT_CAP and the page's rows),
+    each row with its links."""
+    page = CappedPaginator(
+        my_open_actions_queryset(user), MY_ACTIONS_PER_PAGE, cap=MY_ACTIONS_COUNT_CAP
+    ).get_page(page_number)
+    page.object_list = ActionLinks().decorate(list(page.object_list))
+    return page
 
 
 def action_row(project, pk):
-    """One action re-read for a row fragment (after a status change)."""
-    return (
+    """One action re-read for a row fragment (after a status change), with its links."""
+    action = (
         MitigationAction.objects.select_related("risk__project", "owner", "completed_by")
         .annotate(owner_is_member=owner_is_member(project.pk))
         .get(risk__project=project, pk=pk)
     )
+    return ActionLinks().decorate([action])[0]
 
 
 @dataclass
