@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import Role
-from tests.factories import RiskFactory
-
 from risks.views.register import REGISTER_PAGE_SIZE
+from tests.factories import RiskFactory
 
 from .conftest import bulk_register
 
