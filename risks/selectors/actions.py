@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -116,19 +117,27 @@ class OwnerActions:
     overdue_count: int = 0
     done_count: int = 0
     actions: list = field(default_factory=list)
+    page: object = None  # the page of all their open actions, for the owner expanded
 
     @property
     def hidden_count(self):
         return self.open_count - len(self.actions)
 
 
-# Open actions listed per current owner before "show all" (most urgent first).
-ACTIONS_PER_OWNER = 20
+# Open actions listed per current owner before "show all" (most urgent first); "show all"
+# pages through one owner's open actions.
+ACTIONS_PER_OWNER = 10
+OWNER_ACTIONS_PER_PAGE = 50
+_ACTION_ROW_FIELDS = (
+    "description", "due_date", "status", "owner_id",
+    "risk__number", "risk__title", "risk__project_id",
+)  # fmt: skip
 
 
-def actions_by_owner(project, *, expanded_owner=None, limit=ACTIONS_PER_OWNER):
-    """Per owner: open / overdue / done counts and the most urgent open actions (all of
-    them for ``expanded_owner``, and for owners who left).
+def actions_by_owner(project, *, expanded_owner=None, page_number=None, limit=ACTIONS_PER_OWNER):
+    """Per owner: open / overdue / done counts and the most urgent open actions; for
+    ``expanded_owner``, the page ``page_number`` of all their open actions (``group.page``),
+    and all of them for owners who left.
 
     Returns (members, former): owners still in the project, and owners who are
     not any more, whose open actions wait for the project manager to reassign.
@@ -159,36 +168,44 @@ def actions_by_owner(project, *, expanded_owner=None, limit=ACTIONS_PER_OWNER):
             done_count=row["done_count"],
         )
     urgency = [F("due_date").asc(nulls_last=True), F("pk").asc()]
-    # Each owner's open actions numbered by urgency; all of them for the expanded owner
-    # and for owners who left, the first ``limit`` for the others.
-    shown = Case(
-        When(Q(owner_id=expanded_owner) | ~Q(owner_is_member(project.pk)), then=Value(2**31)),
-        default=Value(limit),
-        output_field=IntegerField(),
+    open_actions = base.filter(open_q).select_related("risk").only(*_ACTION_ROW_FIELDS)
+    expanded = groups.get(expanded_owner)
+    if expanded:
+        paginator = Paginator(
+            open_actions.filter(owner_id=expanded.owner.pk).order_by(*urgency),
+            OWNER_ACTIONS_PER_PAGE,
+        )
+        paginator.count = expanded.open_count  # counted above
+        expanded.page = paginator.get_page(page_number)
+        expanded.actions = list(expanded.page.object_list)
+        open_actions = open_actions.exclude(owner_id=expanded.owner.pk)
+    # Each owner's open actions numbered by urgency: the first ``limit`` of each current
+    # owner's, all of those who left.
+    left = [pk for pk, group in groups.items() if not group.is_member]
+    shown = (
+        Case(
+            When(owner_id__in=left, then=Value(2**31)),
+            default=Value(limit),
+            output_field=IntegerField(),
+        )
+        if left
+        else Value(limit)
     )
-    open_actions = (
-        base.filter(open_q)
-        .annotate(
+    ranked = (
+        open_actions.annotate(
             urgency_rank=Window(RowNumber(), partition_by=[F("owner_id")], order_by=urgency),
             shown=shown,
         )
         .filter(urgency_rank__lte=F("shown"))
-        .select_related("risk")
-        .only(
-            "description",
-            "due_date",
-            "status",
-            "owner_id",
-            "risk__number",
-            "risk__title",
-            "risk__project_id",
-        )
         .order_by(*urgency)
     )
-    for action in open_actions:
-        group = groups[action.owner_id]
-        action.owner = group.owner
-        group.actions.append(action)
+    for action in ranked:
+        groups[action.owner_id].actions.append(action)
+    risk_link = UrlTemplate("risks:risk_detail", project.pk)
+    for group in groups.values():
+        for action in group.actions:
+            action.owner = group.owner
+            action.risk_url = risk_link.fill(action.risk_id)
     ordered = sorted(groups.values(), key=lambda g: (g.owner.full_name.lower(), g.owner.email))
     members = [g for g in ordered if g.is_member]
     former = [g for g in ordered if not g.is_member and g.open_count]

@@ -122,7 +122,9 @@ def actions_by_owner(request, access):
     project = access.project
     expanded = request.GET.get("owner")
     members, former = selectors.actions_by_owner(
-        project, expanded_owner=int(expanded) if expanded and expanded.isdigit() else None
+        project,
+        expanded_owner=int(expanded) if expanded and expanded.isdigit() else None,
+        page_number=request.GET.get("page"),
     )
     can_reassign = permissions.can_reassign_action(access)
     context = {

@@ -91,3 +91,46 @@ def test_my_actions_rows_link_to_their_project(client_for, project, members):
     assert f'href="{action.risk.get_absolute_url()}"' in page
     assert f'action="{reverse("risks:action_status", args=[project.pk, action.pk])}"' in page
     assert f'href="{reverse("risks:action_edit", args=[project.pk, action.pk])}?next=' in page
+
+
+def test_actions_by_owner_lists_the_most_urgent_and_pages_one_owner(client_for, project, members):
+    from risks.selectors.actions import ACTIONS_PER_OWNER, OWNER_ACTIONS_PER_PAGE
+
+    owner = members[Role.APPROVER]
+    bulk_register(project, [owner], members[Role.FACILITATOR], 60)
+    total = MitigationAction.objects.filter(owner=owner, status__in=["open", "in_progress"]).count()
+    assert total > OWNER_ACTIONS_PER_PAGE
+    client = client_for(members[Role.PROJECT_MANAGER])
+    url = reverse("risks:actions_by_owner", args=[project.pk])
+
+    summary = client.get(url).text
+    assert summary.count('name="actions"') == ACTIONS_PER_OWNER
+    assert f"Show all {total} open actions of {owner}" in summary
+
+    first = client.get(url, {"owner": owner.pk}).text
+    assert first.count('name="actions"') == OWNER_ACTIONS_PER_PAGE
+    pages = -(-total // OWNER_ACTIONS_PER_PAGE)
+    assert f"Page 1 of {pages} ({total} open actions)" in first
+    assert f"?owner={owner.pk}&amp;page=2#owner-{owner.pk}" in first
+    last = client.get(url, {"owner": owner.pk, "page": pages}).text
+    assert last.count('name="actions"') == total - (pages - 1) * OWNER_ACTIONS_PER_PAGE
+    assert client.get(url, {"owner": owner.pk, "page": "x"}).status_code == 200
+
+
+def test_actions_by_owner_expanded_owner_without_open_actions(client_for, project, members):
+    done = members[Role.APPROVER]
+    bulk_register(project, [members[Role.CONTRIBUTOR]], members[Role.FACILITATOR], 4)
+    MitigationAction.objects.filter(status="done").update(owner=done)
+    url = reverse("risks:actions_by_owner", args=[project.pk])
+    page = client_for(members[Role.VIEWER]).get(url, {"owner": done.pk}).text
+    assert "No open actions." in page
+    assert "Reassign" not in page  # a viewer may not
+
+
+def test_actions_by_owner_pages_are_for_members_only(client_for, project, members):
+    from tests.factories import UserFactory
+
+    url = reverse("risks:actions_by_owner", args=[project.pk])
+    owner = members[Role.APPROVER]
+    response = client_for(UserFactory()).get(url, {"owner": owner.pk, "page": 2})
+    assert response.status_code == 404
