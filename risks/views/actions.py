@@ -14,6 +14,7 @@ from projects.decorators import project_view
 from projects.selectors import member_users
 from risks import selectors, services
 from risks.forms import ActionEditForm, ActionStatusForm, ReassignForm
+from risks.row_cache import attach_owner_action_rows
 
 ACTION_ROW_TEMPLATES = {
     "risk": "risks/risk_detail.html#action_row",
@@ -127,6 +128,7 @@ def actions_by_owner(request, access):
         page_number=request.GET.get("page"),
     )
     can_reassign = permissions.can_reassign_action(access)
+    attach_owner_action_rows([*members, *former], can_reassign=can_reassign)
     context = {
         "owners": members,
         "former_owners": former,

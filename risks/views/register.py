@@ -7,6 +7,7 @@ from projects import permissions
 from projects.decorators import project_view
 from risks import exports, selectors
 from risks.forms import RegisterFilterForm
+from risks.row_cache import attach_register_rows
 
 REGISTER_PAGE_SIZE = 50
 
@@ -51,6 +52,7 @@ def register(request, access):
     page = selectors.register_page(
         project, filters, sort, request.GET.get("page"), REGISTER_PAGE_SIZE
     )
+    attach_register_rows(page.object_list)
     cell = (filters.get("likelihood"), filters.get("impact"))
 
     def cell_url(likelihood, impact):
