@@ -145,24 +145,28 @@ def actions_by_owner(project, *, expanded_owner=None, page_number=None, limit=AC
     today = timezone.localdate()
     base = MitigationAction.objects.filter(risk__project=project)
     open_q = Q(status__in=OPEN_ACTION_STATUSES)
-    counts = (
-        base.order_by()
-        .values("owner_id", "owner__full_name", "owner__email")
+    # Counted per owner id alone (no join per action), then the few owners read by id.
+    counts = {
+        row["owner_id"]: row
+        for row in base.order_by()
+        .values("owner_id")
         .annotate(
-            is_member=owner_is_member(project.pk),
             open_count=Count("pk", filter=open_q),
             overdue_count=Count("pk", filter=open_q & Q(due_date__lt=today)),
             done_count=Count("pk", filter=Q(status=ActionStatus.DONE)),
         )
+    }
+    owners = (
+        User.objects.filter(pk__in=list(counts))
+        .annotate(is_member=Exists(Membership.objects.filter(project=project, user=OuterRef("pk"))))
+        .only("pk", "full_name", "email")
     )
     groups = {}
-    for row in counts:
-        owner = User(
-            pk=row["owner_id"], full_name=row["owner__full_name"], email=row["owner__email"]
-        )
+    for owner in owners:
+        row = counts[owner.pk]
         groups[owner.pk] = OwnerActions(
             owner=owner,
-            is_member=row["is_member"],
+            is_member=owner.is_member,
             open_count=row["open_count"],
             overdue_count=row["overdue_count"],
             done_count=row["done_count"],
@@ -191,12 +195,19 @@ def actions_by_owner(project, *, expanded_owner=None, page_number=None, limit=AC
         if left
         else Value(limit)
     )
-    ranked = (
+    # Numbered over narrow rows (id, owner, due date); only the chosen rows are read whole.
+    chosen = (
         open_actions.annotate(
             urgency_rank=Window(RowNumber(), partition_by=[F("owner_id")], order_by=urgency),
             shown=shown,
         )
         .filter(urgency_rank__lte=F("shown"))
+        .values("pk")
+    )
+    ranked = (
+        MitigationAction.objects.filter(pk__in=chosen)
+        .select_related("risk")
+        .only(*_ACTION_ROW_FIELDS)
         .order_by(*urgency)
     )
     for action in ranked:
