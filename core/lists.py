@@ -7,8 +7,9 @@ size.
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Window
+from django.utils.functional import cached_property
 
 
 @dataclass
@@ -67,6 +68,51 @@ def page_of(rows, request, per_page):
     """The page of ``rows`` the request asks for (``?page=``; a bad number gives the first
     or the last page, never an error), with Django's Paginator."""
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+class CappedPaginator(Paginator):
+    """A Paginator that counts a queryset only up to ``cap`` rows, for a list that may run
+    into thousands (someone's actions across every project): the first ``cap //
+    per_page`` pages cost the same at any size and say "Page 1 of 10+ (500+ actions)"
+    (``num_pages_label``, ``count_label``); asking for a page past them counts everything.
+    """
+
+    def __init__(self, object_list, per_page, *, cap):
+        if cap % per_page:
+            raise ValueError("cap must be a whole number of pages")
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by()[: self.cap + 1].count()
+        # One row past the cap stands for "more": a next page after the last capped one.
+        self.capped = counted > self.cap
+        return counted
+
+    def validate_number(self, number):
+        try:
+            valid = super().validate_number(number)
+        except EmptyPage:
+            if not self.capped:
+                raise
+            valid = None
+        if self.capped and (valid is None or valid >= self.num_pages):
+            # Past the capped pages: count them all, and page as Paginator does.
+            self.capped = False
+            self.__dict__["count"] = self.object_list.count()
+            self.__dict__.pop("num_pages", None)
+            return super().validate_number(number)
+        return valid
+
+    @property
+    def count_label(self):
+        return f"{self.cap}+" if self.capped else str(self.count)
+
+    @property
+    def num_pages_label(self):
+        return f"{self.cap // self.per_page}+" if self.capped else str(self.num_pages)
 
 
 def counts_by(queryset, field):

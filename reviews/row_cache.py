@@ -4,29 +4,20 @@ A closed item row (status, title, badges, owner, due date, sign-off state and wh
 awaited) is the same for everyone who may see it, until one of the things it shows
 changes. Its cache key is built from those things, so an edit, a sign-off or a change of
 the project's roles makes a new key and the stale row is never read again (it expires):
-there is nothing to delete. The whole page's rows come in one ``get_many`` (one round trip
-to Redis); rows not cached are rendered and stored with one ``set_many``. With the cache
-down every row is rendered (core.cache logs the outage): slower, never an error.
+there is nothing to delete (core.fragments: one ``get_many`` for the page's rows, one
+``set_many`` for those rendered now; with the cache down, every row is rendered).
 """
 
-import functools
 import hashlib
 
-from django.template.loader import get_template
-from django.utils.safestring import mark_safe
-
-from core.cache import safe_cache
+from core.fragments import attach_cached_html, fragment_key, template_digest
 
 ROW_TEMPLATE = "reviews/review_detail.html#item-row"
-ROW_CACHE_SECONDS = 7 * 24 * 3600
 
 
-@functools.cache
 def markup_version():
-    """A digest of the review page's template source: a deploy that changes the row's markup
-    makes new keys, so rows rendered by the old template are never read."""
-    source = get_template("reviews/review_detail.html").template.source
-    return hashlib.blake2b(source.encode(), digest_size=4).hexdigest()
+    """A digest of the review page's template source (core.fragments.template_digest)."""
+    return template_digest(ROW_TEMPLATE)
 
 
 def roles_fingerprint(memberships):
@@ -53,8 +44,7 @@ def row_key(item, *, roles, viewer):
         item.version, signoffs, roles, viewer, str(item.owner or ""), item.risk_count,
         item.to_reconfirm, item.has_expired_evidence, item.open_question_count,
     )  # fmt: skip
-    digest = hashlib.blake2b(repr(facts).encode(), digest_size=12).hexdigest()
-    return f"item-row:{markup_version()}:{item.pk}:{digest}"
+    return fragment_key("item-row", ROW_TEMPLATE, item.pk, facts)
 
 
 def attach_row_html(items, *, memberships, access):
@@ -62,16 +52,9 @@ def attach_row_html(items, *, memberships, access):
     if not items:
         return items
     roles, viewer = roles_fingerprint(memberships), viewer_roles(access)
-    keys = {item.pk: row_key(item, roles=roles, viewer=viewer) for item in items}
-    cached = safe_cache.get_many(keys.values())
-    template = get_template(ROW_TEMPLATE)
-    rendered = {}
-    for item in items:
-        html = cached.get(keys[item.pk])
-        if html is None:
-            html = template.render({"item": item})
-            rendered[keys[item.pk]] = html
-        item.row_html = mark_safe(html)  # noqa: S308 (our own template's output)
-    if rendered:
-        safe_cache.set_many(rendered, ROW_CACHE_SECONDS)
-    return items
+    return attach_cached_html(
+        items,
+        template_name=ROW_TEMPLATE,
+        key=lambda item: row_key(item, roles=roles, viewer=viewer),
+        context=lambda item: {"item": item},
+    )

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from core.forms import DateInput
+from core.forms import DateInput, PlainSelect
 from projects.selectors import member_users
 from risks.models import (
     OPEN_ACTION_STATUSES,
@@ -233,34 +233,54 @@ class ReassignForm(forms.Form):
 
 
 class RegisterFilterForm(forms.Form):
-    """The register's filters (GET). Choices are lists, so rendering costs no query."""
+    """The register's filters (GET). Choices are lists, so rendering costs no query; the
+    selects are PlainSelect, drawn on every view of the register."""
 
     q = forms.CharField(label="Search", required=False)
-    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *RiskType.choices])
+    type = forms.ChoiceField(
+        widget=PlainSelect, required=False, choices=[("", "Any type"), *RiskType.choices]
+    )
     status = forms.ChoiceField(
+        widget=PlainSelect,
         required=False,
         choices=[("", "Any status"), ("active", "Open or mitigating"), *RiskStatus.choices],
     )
     severity = forms.ChoiceField(
-        required=False, choices=[("", "Any severity"), *reversed(SeverityBand.choices)]
+        widget=PlainSelect,
+        required=False,
+        choices=[("", "Any severity"), *reversed(SeverityBand.choices)],
     )
     blocker = forms.ChoiceField(
+        widget=PlainSelect,
         required=False,
         choices=[("", "Blockers or not"), ("yes", "Go-live blockers"), ("no", "Not blockers")],
     )
     plan = forms.ChoiceField(
+        widget=PlainSelect,
         label="Mitigation plan",
         required=False,
         choices=[("", "Any plan"), ("missing", "No mitigation plan")],
     )
-    owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
-    area = forms.ChoiceField(required=False, choices=())
-    review = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
+    owner = forms.TypedChoiceField(
+        widget=PlainSelect, required=False, coerce=int, empty_value=None, choices=()
+    )
+    area = forms.ChoiceField(widget=PlainSelect, required=False, choices=())
+    review = forms.TypedChoiceField(
+        widget=PlainSelect, required=False, coerce=int, empty_value=None, choices=()
+    )
     likelihood = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, choices=[("", "Any"), *RATING_CHOICES]
+        widget=PlainSelect,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any"), *RATING_CHOICES],
     )
     impact = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, choices=[("", "Any"), *RATING_CHOICES]
+        widget=PlainSelect,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any"), *RATING_CHOICES],
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 

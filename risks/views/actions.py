@@ -14,6 +14,7 @@ from projects.decorators import project_view
 from projects.selectors import member_users
 from risks import selectors, services
 from risks.forms import ActionEditForm, ActionStatusForm, ReassignForm
+from risks.row_cache import attach_owner_action_rows
 
 ACTION_ROW_TEMPLATES = {
     "risk": "risks/risk_detail.html#action_row",
@@ -122,9 +123,12 @@ def actions_by_owner(request, access):
     project = access.project
     expanded = request.GET.get("owner")
     members, former = selectors.actions_by_owner(
-        project, expanded_owner=int(expanded) if expanded and expanded.isdigit() else None
+        project,
+        expanded_owner=int(expanded) if expanded and expanded.isdigit() else None,
+        page_number=request.GET.get("page"),
     )
     can_reassign = permissions.can_reassign_action(access)
+    attach_owner_action_rows([*members, *former], can_reassign=can_reassign)
     context = {
         "owners": members,
         "former_owners": former,

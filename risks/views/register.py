@@ -1,6 +1,5 @@
 """The risk register page and the register and actions exports."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -8,8 +7,9 @@ from projects import permissions
 from projects.decorators import project_view
 from risks import exports, selectors
 from risks.forms import RegisterFilterForm
+from risks.row_cache import attach_register_rows
 
-REGISTER_PAGE_SIZE = 100
+REGISTER_PAGE_SIZE = 50
 
 
 def _query(request, **changes):
@@ -49,10 +49,10 @@ def register(request, access):
     project = access.project
     form, filters = _register_filters(request, project)
     _, sort = selectors.register_order(request.GET.get("sort"))
-    page = Paginator(selectors.register_rows(project, filters, sort), REGISTER_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.register_page(
+        project, filters, sort, request.GET.get("page"), REGISTER_PAGE_SIZE
     )
-    page.object_list = selectors.attach_actions(page.object_list)
+    attach_register_rows(page.object_list)
     cell = (filters.get("likelihood"), filters.get("impact"))
 
     def cell_url(likelihood, impact):

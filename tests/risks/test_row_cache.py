@@ -1,0 +1,52 @@
+"""The register's rows and Actions by owner's come from the cache (risks.row_cache), and a
+change shows at once: the key holds what the row shows."""
+
+import re
+
+from django.urls import reverse
+
+from core.cache import safe_cache
+from projects.models import Role
+from risks import selectors
+from risks.models import MitigationAction
+from risks.row_cache import register_row_key
+from risks.services import action_update_status
+
+from .conftest import bulk_register
+
+
+def _register_row(client, project, risk):
+    page = client.get(reverse("risks:register", args=[project.pk])).text
+    match = re.search(rf"<tr>\s*<td[^>]*>{risk.reference}</td>(.*?)</tr>", page, re.S)
+    assert match, "the finding's row is on the page"
+    return match.group(1)
+
+
+def test_register_rows_are_cached_and_a_change_shows_at_once(client_for, project, members):
+    risk = bulk_register(project, [members[Role.APPROVER]], members[Role.FACILITATOR], 1)[0]
+    client = client_for(members[Role.VIEWER])
+    first = _register_row(client, project, risk)
+    assert "overdue" in first  # its first open action is overdue
+    (shown,) = selectors.register_page(project, {}, None, None, 50).object_list
+    assert safe_cache.get(register_row_key(shown)) is not None  # the row was stored
+    assert _register_row(client, project, risk) == first  # read from the cache
+
+    risk.title = "Renamed finding"
+    risk.save(update_fields=["title"])
+    assert "Renamed finding" in _register_row(client, project, risk)
+
+    overdue = MitigationAction.objects.get(risk=risk, description="Overdue step")
+    action_update_status(action=overdue, acting_user=members[Role.APPROVER], status="done")
+    row = _register_row(client, project, risk)
+    assert "overdue</span>" not in row  # the next action is the one due later
+    assert '<span class="badge text-bg-light border">1</span>' in row
+
+
+def test_owner_action_rows_follow_the_viewer_s_right_to_reassign(client_for, project, members):
+    bulk_register(project, [members[Role.CONTRIBUTOR]], members[Role.FACILITATOR], 2)
+    url = reverse("risks:actions_by_owner", args=[project.pk])
+    manager = client_for(members[Role.PROJECT_MANAGER]).get(url).text
+    viewer = client_for(members[Role.VIEWER]).get(url).text
+    assert 'name="actions"' in manager
+    assert 'name="actions"' not in viewer  # the same action, another row
+    assert viewer.count("Overdue step") == manager.count("Overdue step") == 2
