@@ -320,20 +320,28 @@ def _back_to_login(request, message):
     return redirect("login")
 
 
-class SsoStartView(OIDCAuthenticationRequestView):
-    """Send the browser to the provider (mozilla-django-oidc's start view, its endpoint and
-    client id read here rather than at construction)."""
+class SsoGuard:
+    """What both single sign-on views check first: SSO is configured (else a 404) and the
+    client address is not locked out (else axes' locked-out page)."""
 
     get_settings = staticmethod(provider_setting)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.OIDC_ENABLED:
+            raise Http404("Single sign-on is not configured.")
+        if _locked_out(request):
+            return HttpResponse(status=403)  # axes' middleware shows the locked-out page
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SsoStartView(SsoGuard, OIDCAuthenticationRequestView):
+    """Send the browser to the provider (mozilla-django-oidc's start view, its endpoint and
+    client id read here rather than at construction)."""
 
     def __init__(self, **kwargs):
         View.__init__(self, **kwargs)
 
     def get(self, request):
-        if not settings.OIDC_ENABLED:
-            raise Http404("Single sign-on is not configured.")
-        if _locked_out(request):
-            return HttpResponse(status=403)
         try:
             self.OIDC_OP_AUTH_ENDPOINT = provider_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
         except SsoUnavailable as error:
@@ -345,17 +353,11 @@ class SsoStartView(OIDCAuthenticationRequestView):
         return super().get(request)
 
 
-class SsoCallbackView(OIDCAuthenticationCallbackView):
+class SsoCallbackView(SsoGuard, OIDCAuthenticationCallbackView):
     """Where the provider sends the browser back. Success: signed in, on to ``next`` (or
     home). Any failure: back to the log-in page with the reason, counted by axes."""
 
-    get_settings = staticmethod(provider_setting)
-
     def get(self, request):
-        if not settings.OIDC_ENABLED:
-            raise Http404("Single sign-on is not configured.")
-        if _locked_out(request):
-            return HttpResponse(status=403)
         try:
             return super().get(request)
         except SuspiciousOperation as error:  # a state this session did not start

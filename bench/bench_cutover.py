@@ -172,9 +172,7 @@ def lines(figures):
 
 
 def main():
-    figures = run()
-    print("\n".join(lines(figures)))
-    return 0 if figures["ok"] else 1
+    return common.report(run(), lines)
 
 
 if __name__ == "__main__":

@@ -183,9 +183,7 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--in-process", action="store_true", help="moto in this process")
     args = parser.parse_args()
-    figures = run(requests=args.requests, in_process=args.in_process)
-    print("\n".join(lines(figures)))
-    return 0 if figures["ok"] else 1
+    return common.report(run(requests=args.requests, in_process=args.in_process), lines)
 
 
 if __name__ == "__main__":

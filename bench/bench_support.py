@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import common
+
 TARGET_MS = 50
 ZONE = "Europe/London"
 
@@ -115,9 +117,7 @@ def lines(figures):
 
 
 def main():
-    figures = run()
-    print("\n".join(lines(figures)))
-    return 0 if figures["ok"] else 1
+    return common.report(run(), lines)
 
 
 if __name__ == "__main__":

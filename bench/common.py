@@ -74,3 +74,9 @@ def format_row(name, row):
 
 
 HEADER = f"{'page':<28} {'queries':>7} {'size':>11} {'median':>12} {'floor':>12} {'ratio':>7}"
+
+
+def report(figures, lines):
+    """Print a benchmark's ``lines(figures)``; the exit status says whether its targets held."""
+    print("\n".join(lines(figures)))
+    return 0 if figures["ok"] else 1

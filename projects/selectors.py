@@ -42,26 +42,10 @@ def project_access(*, user, project):
     return _access(user, membership, project)
 
 
-def accesses_for_user(user, *, roles=None, project_ids=None):
-    """ProjectAccess by project id, for pages that span the user's projects (one query);
-    only the projects where the user holds one of ``roles``, and only those of
-    ``project_ids``, when given."""
-    memberships = Membership.objects.filter(user=user).select_related("project")
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    if project_ids is not None:
-        memberships = memberships.filter(project_id__in=list(project_ids))
-    return {membership.project_id: _access(user, membership) for membership in memberships}
-
-
 def projects_for_user(user):
     """Projects the user is a member of, each annotated with ``my_role`` (read from the
     membership row the filter joins: one per project, no subquery per row)."""
     return Project.objects.filter(memberships__user=user).annotate(my_role=F("memberships__role"))
-
-
-def project_list_for_user(user):
-    return list(projects_for_user(user).order_by("go_live_date", "name"))
 
 
 def memberships_of_project(project, *, order=("role", "user__full_name")):
