@@ -1,10 +1,14 @@
 """The 5 x 5 likelihood x impact heat map, with the geometry of its SVG."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count
 
+from core.fragments import attach_cached_html, fragment_key
 from risks.models import SeverityBand, severity_band
+
+SVG_TEMPLATE = "risks/includes/_heatmap.svg.html"
 
 RATING_RANGE = range(1, 6)
 
@@ -95,6 +99,29 @@ class HeatMap:
     @property
     def impact_ticks(self):
         return [(n, self.top + (5 - n + 0.5) * self.cell_size) for n in RATING_RANGE]
+
+    @property
+    def svg_key(self):
+        """The drawing's cache key: what it shows (counts, links, selection, title)."""
+        facts = (
+            self.title, self.dom_id, self.cell_size, self.left, self.top,
+            [(cell.count, cell.url, cell.selected) for cell in self.cells],
+        )  # fmt: skip
+        return fragment_key("heatmap", SVG_TEMPLATE, 0, facts)
+
+    @cached_property
+    def svg(self):
+        """The drawing (``_heatmap.svg.html``), from the fragment cache: its 25 cells cost
+        more to render than the rest of a register page's template, and a map with the
+        same counts, links and selection draws the same every time."""
+        attach_cached_html(
+            [self],
+            template_name=SVG_TEMPLATE,
+            key=lambda heatmap: heatmap.svg_key,
+            context=lambda heatmap: {"heatmap": heatmap},
+            attr="_svg_html",
+        )
+        return self._svg_html
 
 
 def heatmap(queryset, *, cell_url=None, selected=None, title="Risk heat map", dom_id="heatmap"):

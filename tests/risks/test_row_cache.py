@@ -50,3 +50,37 @@ def test_owner_action_rows_follow_the_viewer_s_right_to_reassign(client_for, pro
     assert 'name="actions"' in manager
     assert 'name="actions"' not in viewer  # the same action, another row
     assert viewer.count("Overdue step") == manager.count("Overdue step") == 2
+
+
+def _heat_cell(page, likelihood, impact):
+    match = re.search(
+        rf'aria-label="Likelihood {likelihood}, impact {impact}: (\d+) findings?[^"]*"', page
+    )
+    assert match, "the cell is on the page"
+    return int(match.group(1)), match.group(0)
+
+
+def test_the_heat_map_is_drawn_once_and_follows_counts_and_selection(client_for, project, members):
+    from tests.factories import RiskFactory
+
+    raiser = members[Role.FACILITATOR]
+    risk = RiskFactory(project=project, raised_by=raiser, likelihood=4, impact=4)
+    client = client_for(members[Role.VIEWER])
+    url = reverse("risks:register", args=[project.pk])
+    page = client.get(url).text
+    assert _heat_cell(page, 4, 4)[0] == 1
+    drawn = selectors.heatmap(selectors.register_queryset(project, {}, cell=False))
+    assert safe_cache.get(drawn.svg_key) is None
+    assert "Likelihood 4, impact 4: 1 finding," in drawn.svg
+    assert safe_cache.get(drawn.svg_key) == drawn.svg  # stored; the next map reads it
+
+    RiskFactory(project=project, raised_by=raiser, likelihood=4, impact=4)
+    risk.likelihood = 2
+    risk.save(update_fields=["likelihood"])
+    page = client.get(url).text
+    assert _heat_cell(page, 4, 4)[0] == 1  # one moved out, one came in
+    assert _heat_cell(page, 2, 4)[0] == 1
+
+    selected = client.get(url, {"likelihood": 2, "impact": 4}).text
+    assert _heat_cell(selected, 2, 4)[1].endswith(', selected; activate to clear"')
+    assert "selected" not in _heat_cell(page, 2, 4)[1]  # the unfiltered map is not marked
