@@ -57,3 +57,26 @@ def attach_owner_action_rows(groups, *, can_reassign):
         ),
         context=lambda action: {"action": action, "can_reassign": can_reassign},
     )
+
+
+REGISTER_FILTERS = "risks/register.html#filter-fields"
+
+
+def _filter_facts(form):
+    """What the register's filter fields show: the values submitted and every choice."""
+    submitted = [(name, form.data.getlist(name)) for name in form.fields] if form.is_bound else []
+    choices = [list(getattr(field, "choices", ())) for field in form.fields.values()]
+    return (form.auto_id, submitted, choices)
+
+
+def attach_filter_fields(form):
+    """Set ``fields_html`` on the register's filter form: its fields (a dozen selects with
+    their options) drawn once per submitted values and choices."""
+    attach_cached_html(
+        [form],
+        template_name=REGISTER_FILTERS,
+        key=lambda form: fragment_key("register-filters", REGISTER_FILTERS, 0, _filter_facts(form)),
+        context=lambda form: {"form": form},
+        attr="fields_html",
+    )
+    return form

@@ -7,7 +7,7 @@ from projects import permissions
 from projects.decorators import project_view
 from risks import exports, selectors
 from risks.forms import RegisterFilterForm
-from risks.row_cache import attach_register_rows
+from risks.row_cache import attach_filter_fields, attach_register_rows
 
 REGISTER_PAGE_SIZE = 50
 
@@ -69,7 +69,7 @@ def register(request, access):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
+        "form": attach_filter_fields(form),
         "filters": filters,
         "page": page,
         "heatmap": heatmap,

@@ -84,3 +84,30 @@ def test_the_heat_map_is_drawn_once_and_follows_counts_and_selection(client_for,
     selected = client.get(url, {"likelihood": 2, "impact": 4}).text
     assert _heat_cell(selected, 2, 4)[1].endswith(', selected; activate to clear"')
     assert "selected" not in _heat_cell(page, 2, 4)[1]  # the unfiltered map is not marked
+
+
+def _selected_option(page, name):
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, f"the {name} filter is on the page"
+    chosen = re.findall(r'<option value="([^"]*)"[^>]*selected', select.group(1))
+    return chosen, re.findall(r">([^<]+)</option>", select.group(1))
+
+
+def test_the_filter_fields_are_drawn_once_and_follow_values_and_choices(
+    client_for, project, members
+):
+    from tests.factories import MembershipFactory, UserFactory
+
+    client = client_for(members[Role.VIEWER])
+    url = reverse("risks:register", args=[project.pk])
+    assert _selected_option(client.get(url).text, "status")[0] == [""]
+    page = client.get(url, {"status": "closed"}).text
+    assert _selected_option(page, "status")[0] == ["closed"]
+    assert _selected_option(client.get(url).text, "status")[0] == [""]  # not the last one
+
+    newcomer = UserFactory(full_name="Nadia Newcomer")
+    MembershipFactory(project=project, user=newcomer, role=Role.CONTRIBUTOR)
+    assert "Nadia Newcomer" in _selected_option(client.get(url).text, "owner")[1]
+    # A value that is not a choice is dropped from the filters, never an error.
+    page = client.get(url, {"owner": "999999", "status": "nonsense"})
+    assert page.status_code == 200
