@@ -1,4 +1,5 @@
-"""The review page's item rows, rendered once and kept in the cache (issue 13).
+"""The review page's item rows and readiness panel, rendered once and kept in the cache
+(issue 13).
 
 A closed item row (status, title, badges, owner, due date, sign-off state and who is
 awaited) is the same for everyone who may see it, until one of the things it shows
@@ -6,13 +7,20 @@ changes. Its cache key is built from those things, so an edit, a sign-off or a c
 the project's roles makes a new key and the stale row is never read again (it expires):
 there is nothing to delete (core.fragments: one ``get_many`` for the page's rows, one
 ``set_many`` for those rendered now; with the cache down, every row is rendered).
+
+The readiness panel is kept the same way, under the figures it shows.
 """
 
 import hashlib
 
+from django.utils.safestring import mark_safe
+
 from core.fragments import attach_cached_html, fragment_key, template_digest
+from reviews.selectors.items import decorate_items
 
 ROW_TEMPLATE = "reviews/review_detail.html#item-row"
+PANEL_TEMPLATE = "reviews/includes/_score_panel.html"
+PANEL_INCLUDES = ("reviews/includes/_section_bars.svg.html",)
 
 
 def markup_version():
@@ -48,13 +56,52 @@ def row_key(item, *, roles, viewer):
 
 
 def attach_row_html(items, *, memberships, access):
-    """Set ``row_html`` on each item: its closed row, from the cache or rendered now."""
+    """Set ``row_html`` on each item: its closed row, from the cache or rendered now.
+
+    The rows' links and the viewer's permissions (core.http.UrlTemplate, decorate_items)
+    are worked out only when a row has to be rendered."""
     if not items:
         return items
     roles, viewer = roles_fingerprint(memberships), viewer_roles(access)
+    decorated = False
+
+    def context(item):
+        nonlocal decorated
+        if not decorated:
+            decorate_items(access, items)
+            decorated = True
+        return {"item": item}
+
     return attach_cached_html(
         items,
         template_name=ROW_TEMPLATE,
         key=lambda item: row_key(item, roles=roles, viewer=viewer),
-        context=lambda item: {"item": item},
+        context=context,
     )
+
+
+def join_rows(sections):
+    """``rows_html`` on each section of the page's ``(section, items, score)`` triples: its
+    rows' cached HTML in one string, so the template prints one value per area."""
+    for section, items, _ in sections:
+        section.rows_html = mark_safe("".join(item.row_html for item in items))  # noqa: S308 (our rows)
+    return sections
+
+
+def panel_key(score, project):
+    """The readiness panel's key: every figure it shows (``ReviewScore.as_dict``), its
+    project (its findings link) and the markup of the templates it includes."""
+    facts = (score.as_dict(), [template_digest(name) for name in PANEL_INCLUDES])
+    return fragment_key("readiness-panel", PANEL_TEMPLATE, project.pk, facts)
+
+
+def attach_panel_html(score, *, project):
+    """Set ``panel_html`` on ``score``: the readiness panel, from the cache or rendered now."""
+    attach_cached_html(
+        [score],
+        template_name=PANEL_TEMPLATE,
+        key=lambda score: panel_key(score, project),
+        context=lambda score: {"score": score, "project": project},
+        attr="panel_html",
+    )
+    return score

@@ -12,7 +12,7 @@ from projects.decorators import project_view
 from projects.selectors import member_users
 from reviews.forms import ReviewEditForm, ReviewForm
 from reviews.models import ItemStatus
-from reviews.row_cache import attach_row_html
+from reviews.row_cache import attach_panel_html, attach_row_html, join_rows
 from reviews.selectors.reviews import (
     ITEM_FILTERS,
     review_get,
@@ -110,6 +110,8 @@ def review_detail(request, access, review_pk):
         memberships=context["memberships"],
         access=access,
     )
+    join_rows(context["sections"])
+    attach_panel_html(context["score"], project=access.project)
     if request.htmx and request.htmx.target == "checklist":
         return render(request, "reviews/review_detail.html#checklist", context)
     return render(request, "reviews/review_detail.html", context)
