@@ -8,17 +8,22 @@ the project's roles makes a new key and the stale row is never read again (it ex
 there is nothing to delete (core.fragments: one ``get_many`` for the page's rows, one
 ``set_many`` for those rendered now; with the cache down, every row is rendered).
 
-The readiness panel is kept the same way, under the figures it shows.
+The readiness panel is kept the same way, under the figures it shows, and so is the
+checklist as a whole, under its rows' keys and its areas' figures: a page where nothing
+changed is one cache read for all its rows.
 """
 
 import hashlib
 
+from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from core.fragments import attach_cached_html, fragment_key, template_digest
+from core.cache import safe_cache
+from core.fragments import ROW_CACHE_SECONDS, attach_cached_html, fragment_key, template_digest
 from reviews.selectors.items import decorate_items
 
 ROW_TEMPLATE = "reviews/review_detail.html#item-row"
+CHECKLIST_TEMPLATE = "reviews/review_detail.html#checklist"
 PANEL_TEMPLATE = "reviews/includes/_score_panel.html"
 PANEL_INCLUDES = ("reviews/includes/_section_bars.svg.html",)
 
@@ -55,14 +60,21 @@ def row_key(item, *, roles, viewer):
     return fragment_key("item-row", ROW_TEMPLATE, item.pk, facts)
 
 
-def attach_row_html(items, *, memberships, access):
-    """Set ``row_html`` on each item: its closed row, from the cache or rendered now.
+def row_keys(items, *, memberships, access):
+    """{item id: its row's key} for ``items``."""
+    roles, viewer = roles_fingerprint(memberships), viewer_roles(access)
+    return {item.pk: row_key(item, roles=roles, viewer=viewer) for item in items}
+
+
+def attach_row_html(items, *, memberships, access, keys=None):
+    """Set ``row_html`` on each item: its closed row, from the cache or rendered now
+    (``keys``: the rows' keys when the caller has them, from ``row_keys``).
 
     The rows' links and the viewer's permissions (core.http.UrlTemplate, decorate_items)
     are worked out only when a row has to be rendered."""
     if not items:
         return items
-    roles, viewer = roles_fingerprint(memberships), viewer_roles(access)
+    keys = keys or row_keys(items, memberships=memberships, access=access)
     decorated = False
 
     def context(item):
@@ -75,7 +87,7 @@ def attach_row_html(items, *, memberships, access):
     return attach_cached_html(
         items,
         template_name=ROW_TEMPLATE,
-        key=lambda item: row_key(item, roles=roles, viewer=viewer),
+        key=lambda item: keys[item.pk],
         context=context,
     )
 
@@ -105,3 +117,36 @@ def attach_panel_html(score, *, project):
         attr="panel_html",
     )
     return score
+
+
+def checklist_key(context, keys):
+    """The key of the page's checklist (every area shown, with its rows): each area's
+    facts and figures, its rows' own keys (``keys``, from ``row_keys``), the counts above
+    the list and whether filters are set."""
+    review = context["review"]
+    areas = [
+        (
+            section.pk, section.key, section.title, section.purpose, section.expected_outcome,
+            score.rag, vars(score.figures), [keys[item.pk] for item in items],
+        )
+        for section, items, score in context["sections"]
+    ]  # fmt: skip
+    facts = (review.pk, context["filtered"], context["items_shown"], context["items_total"], areas)
+    return fragment_key("checklist", CHECKLIST_TEMPLATE, review.project_id, facts)
+
+
+def attach_checklist_html(context, *, access):
+    """Set ``checklist_html`` in the review page's ``context``: the checklist as a whole
+    from the cache (one read when nothing in it changed), else built from the cached rows
+    (attach_row_html) and stored."""
+    items = [item for _, shown, _ in context["sections"] for item in shown]
+    keys = row_keys(items, memberships=context["memberships"], access=access)
+    key = checklist_key(context, keys)
+    html = safe_cache.get_many([key]).get(key)
+    if html is None:
+        attach_row_html(items, memberships=context["memberships"], access=access, keys=keys)
+        join_rows(context["sections"])
+        html = get_template(CHECKLIST_TEMPLATE).render({**context, "project": access.project})
+        safe_cache.set_many({key: html}, ROW_CACHE_SECONDS)
+    context["checklist_html"] = mark_safe(html)  # noqa: S308 (our own template's output)
+    return context

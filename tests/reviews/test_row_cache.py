@@ -159,3 +159,32 @@ def test_evidence_shows_as_expired_the_day_after_its_last_valid_day(
     assert "Evidence expired" not in row(client, item)
     monkeypatch.setattr(timezone, "localdate", lambda: today + datetime.timedelta(days=1))
     assert "Evidence expired" in row(client, item)
+
+
+def test_an_areas_progress_shows_a_sign_off_at_once(client_for, members, item):
+    """The checklist is kept whole in the cache: its key holds each area's figures."""
+    client = client_for(members[Role.VIEWER])
+
+    def progress():
+        page = client.get(item.review.get_absolute_url()).text
+        match = re.search(rf'id="area-progress-{item.section_id}">(.*?)</summary>', page, re.S)
+        return " ".join(match.group(1).split())
+
+    assert "0 of 3 complete" in progress()
+    item_sign_off(item=item, acting_user=members[Role.APPROVER], decision="approve")
+    assert "1 of 3 complete" in progress()
+
+
+def test_a_filtered_checklist_is_not_served_for_another_filter(client_for, members, item):
+    client = client_for(members[Role.VIEWER])
+    url = item.review.get_absolute_url()
+    done = client.get(url, {"status": "done"}).text
+    everything = client.get(url).text
+    assert done.count('<tbody class="item"') == 1
+    assert everything.count('<tbody class="item"') == 6
+    assert (
+        client.get(
+            url, {"status": "done"}, headers={"HX-Request": "true", "HX-Target": "checklist"}
+        ).text.count('<tbody class="item"')
+        == 1
+    )
