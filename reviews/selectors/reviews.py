@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from core.lists import bounded, counts_by
 from projects.selectors import memberships_of_project
 from reviews.models import Review, ReviewItem
-from reviews.selectors.items import annotate_awaited, decorate_items, is_awaiting, review_items
+from reviews.selectors.items import annotate_awaited, is_awaiting, review_items
 from reviews.selectors.scores import cached_score_of_loaded, scores_for_reviews
 
 
@@ -113,7 +113,7 @@ def review_page(access, review, params):
     items = review_items(review, sections=sections, users={m.user_id: m.user for m in memberships})
     annotate_awaited(items, memberships)
     score = cached_score_of_loaded(review, sections, items)
-    shown = decorate_items(access, filter_items(items, access, params))
+    shown = filter_items(items, access, params)
     by_section = {section.pk: [] for section in sections}
     for item in shown:
         by_section[item.section_id].append(item)

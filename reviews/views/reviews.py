@@ -12,7 +12,7 @@ from projects.decorators import project_view
 from projects.selectors import member_users
 from reviews.forms import ReviewEditForm, ReviewForm
 from reviews.models import ItemStatus
-from reviews.row_cache import attach_row_html
+from reviews.row_cache import attach_checklist_html, attach_panel_html
 from reviews.selectors.reviews import (
     ITEM_FILTERS,
     review_get,
@@ -105,11 +105,8 @@ def review_detail(request, access, review_pk):
         "here": request.get_full_path(),
         **review_page(access, review, params),
     }
-    attach_row_html(
-        [item for _, items, _ in context["sections"] for item in items],
-        memberships=context["memberships"],
-        access=access,
-    )
+    attach_checklist_html(context, access=access)
+    attach_panel_html(context["score"], project=access.project)
     if request.htmx and request.htmx.target == "checklist":
         return render(request, "reviews/review_detail.html#checklist", context)
     return render(request, "reviews/review_detail.html", context)
