@@ -70,7 +70,7 @@ def project_page_context(project):
     latest = latest_decisions_of_reviews(context["reviews"].rows)
     for review in context["reviews"]:
         review.decision = latest.get(review.pk)
-    context["risk_summary"] = project_risk_summary(project)
+    context["risk_summary"] = project_risk_summary(project, memberships=context["memberships"])
     context["date_changes"] = bounded(go_live_date_changes_query(project), limit)
     return context
 

@@ -116,3 +116,38 @@ def test_score_fingerprints_read_with_the_reviews_match_the_separate_queries(pro
     expected = _score_fingerprints([review.pk for review in reviews])
     assert {review.pk: _annotated_key(review) for review in reviews} == expected
     assert expected[empty.pk].endswith(":0-0-0-0-0")
+
+
+def test_project_page_no_plan_figure_follows_actions_and_members(client_for, project, members):
+    """The risk card's "without a mitigation plan" is cached under what it depends on: a
+    new action, an edited due date and an owner leaving the project each show at once."""
+    from projects.models import Membership
+    from projects.services.members import membership_remove
+    from risks.services.actions import action_create, action_update
+    from tests.factories import RiskFactory
+
+    pm, owner = members[Role.PROJECT_MANAGER], members[Role.CONTRIBUTOR]
+    risk = RiskFactory(project=project, likelihood=3, impact=3)
+    client = client_for(pm)
+
+    def card():
+        shown = set()
+        for _ in range(2):  # computed, then from the cache: the same
+            page = client.get(project.get_absolute_url()).text
+            shown.add(("1 without a mitigation plan" in page, "Every open risk has a" in page))
+        assert len(shown) == 1
+        return shown.pop()
+
+    assert card() == (True, False)
+    action = action_create(
+        risk=risk, acting_user=pm, description="Rehearse", owner=owner,
+        due_date=timezone.localdate() + datetime.timedelta(days=7),
+    )  # fmt: skip
+    assert card() == (False, True)
+    action_update(action=action, acting_user=pm, due_date=None)
+    assert card() == (True, False)
+    action.refresh_from_db()
+    action_update(action=action, acting_user=pm, due_date=timezone.localdate())
+    assert card() == (False, True)
+    membership_remove(membership=Membership.objects.get(project=project, user=owner))
+    assert card() == (True, False)
