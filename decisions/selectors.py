@@ -1,7 +1,8 @@
 """The go/no-go gate, the vote tally, and decisions to show."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.http import UrlTemplate
@@ -251,16 +252,26 @@ def condition_get(access, condition_pk):
     )
 
 
-def decisions_of_project_query(project, *, votes=True):
-    """Recorded decisions of a project, newest first, with conditions and votes (a queryset:
-    3 queries for any slice of it; 2 with ``votes=False``, for lists that show none). The
-    frozen snapshot (some 10 KB each) stays in the database: the lists show only its score,
-    read out in SQL."""
-    prefetches = [
-        Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner"))
-    ]
+def decisions_of_project_query(project, *, votes=True, conditions=True):
+    """Recorded decisions of a project, newest first, with ``condition_count``, conditions
+    and votes (a queryset: 3 queries for any slice of it; 2 with ``votes=False``, 1 with
+    ``conditions=False`` too, for lists that show only the number of conditions: the same
+    number whether or not any decision is recorded yet). The frozen snapshot (some 10 KB
+    each) stays in the database: the lists show only its score, read out in SQL."""
+    prefetches = []
+    if conditions:
+        prefetches.append(
+            Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner"))
+        )
     if votes:
         prefetches.append(Prefetch("votes", queryset=Vote.objects.select_related("voter")))
+    condition_count = (
+        DecisionCondition.objects.filter(decision=OuterRef("pk"))
+        .order_by()
+        .values("decision")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Decision.objects.filter(review__project=project, status=Decision.Status.RECORDED)
         .defer("snapshot")
@@ -268,6 +279,7 @@ def decisions_of_project_query(project, *, votes=True):
             score_state=KT("snapshot__score__state"),
             score_state_label=KT("snapshot__score__state_label"),
             score_percent=KT("snapshot__score__percent"),
+            condition_count=Coalesce(Subquery(condition_count), 0),
         )
         .select_related("review", "recorded_by")
         .prefetch_related(*prefetches)

@@ -64,11 +64,13 @@ def project_page_context(project):
     limit = PROJECT_PAGE_LIST_LENGTH
     context = {"memberships": list(memberships_of_project(project))}
     context["reviews"] = project_reviews_with_trend(project, limit=limit)
-    context["decisions"] = bounded(decisions_of_project_query(project, votes=False), limit)
+    context["decisions"] = bounded(
+        decisions_of_project_query(project, votes=False, conditions=False), limit
+    )
     latest = latest_decisions_of_reviews(context["reviews"].rows)
     for review in context["reviews"]:
         review.decision = latest.get(review.pk)
-    context["risk_summary"] = project_risk_summary(project)
+    context["risk_summary"] = project_risk_summary(project, memberships=context["memberships"])
     context["date_changes"] = bounded(go_live_date_changes_query(project), limit)
     return context
 

@@ -139,6 +139,8 @@ class ReviewItem(models.Model):
         indexes = [
             models.Index(fields=["review", "status"]),
             models.Index(fields=["owner", "status"]),
+            # "Awaiting my sign-off": the items put up for sign-off that name no role.
+            models.Index(fields=["status", "signoff_roles"], name="review_item_signoff_idx"),
         ]
 
     def __str__(self):

@@ -266,14 +266,20 @@ def evidence_get(access, evidence_pk):
 AWAITING_SCAN = 300
 
 
+def _signing_memberships(user):
+    """The user's memberships in the projects where they sign (no join for the default
+    ordering)."""
+    return Membership.objects.filter(user=user, role__in=list(permissions.SIGNERS)).order_by()
+
+
 def _signing_accesses(user):
     """The user's access to each project where they sign, by project id, from one light
     query (no project rows: ``project`` is None). Projects where the user holds the same
     role and stakeholder roles share one ProjectAccess."""
     shared, accesses = {}, {}
-    for project_id, role, roles in Membership.objects.filter(
-        user=user, role__in=list(permissions.SIGNERS)
-    ).values_list("project_id", "role", "signoff_roles"):
+    for project_id, role, roles in _signing_memberships(user).values_list(
+        "project_id", "role", "signoff_roles"
+    ):
         key = (role, frozenset(roles or ()))
         if key not in shared:
             shared[key] = ProjectAccess(
@@ -283,28 +289,31 @@ def _signing_accesses(user):
     return accesses
 
 
-def _may_sign_condition(accesses):
+def _may_sign_condition(user, accesses):
     """Items that name a sign-off role the user holds in their project, or name none where
     the user signs those (an approver): in SQL, what ``eligible_signoff_roles`` asks of each
     item, so that items nobody asks of this user never load. A role is matched in the JSON
-    list's text with its quotes (portable: SQLite has no JSON containment)."""
-    held = {}
-    for access in set(accesses.values()):
-        held[access] = set(permissions.signoff_roles_held(access))
-        if permissions.signs_unnamed_items(access):
-            held[access].add("")
+    list's text with its quotes (portable: SQLite has no JSON containment). A role held in
+    every project where the user signs (the usual case) names those projects by a subquery
+    of the user's memberships rather than a list of ids (building a query with hundreds of
+    parameters costs more than running it)."""
+    signing = _signing_memberships(user).values("project_id")
+    held = {}  # by id(): projects that share a key share the ProjectAccess (no hashing)
     projects_by_role = {}
     for project_id, access in accesses.items():
-        for role in held[access]:
+        if id(access) not in held:
+            held[id(access)] = set(permissions.signoff_roles_held(access))
+            if permissions.signs_unnamed_items(access):
+                held[id(access)].add("")
+        for role in held[id(access)]:
             projects_by_role.setdefault(role, []).append(project_id)
     condition = Q(pk__in=[])
     for role, project_ids in sorted(projects_by_role.items()):
-        names = (
-            Q(signoff_roles=[]) | Q(signoff_roles__isnull=True)
-            if role == ""
-            else Q(signoff_roles_text__contains=f'"{role}"')
-        )
-        condition |= Q(review__project_id__in=project_ids) & names
+        # Unnamed items by equality (the column is never NULL), which the (status,
+        # signoff_roles) index answers without reading the done items that name a role.
+        names = Q(signoff_roles=[]) if role == "" else Q(signoff_roles_text__contains=f'"{role}"')
+        in_projects = signing if len(project_ids) == len(accesses) else project_ids
+        condition |= Q(review__project_id__in=in_projects) & names
     return condition
 
 
@@ -323,7 +332,7 @@ def _awaiting(user, *, scan=None, stop_after=None):
     ).exclude(decision=SignOff.Decision.REVOKE)
     candidates = (
         ReviewItem.objects.annotate(signoff_roles_text=Cast("signoff_roles", TextField()))
-        .filter(_may_sign_condition(accesses), status__in=SIGNOFF_STATUSES)
+        .filter(_may_sign_condition(user, accesses), status__in=SIGNOFF_STATUSES)
         .exclude(review__status=Review.Status.COMPLETE)
         .exclude(Exists(standing))
         .select_related("review__project")
@@ -342,8 +351,8 @@ def _awaiting(user, *, scan=None, stop_after=None):
     for item in candidates:
         item.signoff_list = rows.get(item.pk, [])
         item.signoff = signoff_state(item, item.signoff_list)
-        access = accesses[item.review.project_id]
-        if not is_awaiting(access, item):
+        access = accesses.get(item.review.project_id)  # None: joined since the first query
+        if access is None or not is_awaiting(access, item):
             continue
         ids = (item.review.project_id, item.review_id, item.pk)
         item.url = detail.fill(*ids)
