@@ -147,7 +147,8 @@ DECISIONS_PER_PAGE = 25
 @project_view
 def decision_list(request, access):
     """All the project's recorded decisions, newest first, a page at a time."""
-    page = page_of(decisions_of_project_query(access.project), request, DECISIONS_PER_PAGE)
+    decisions = decisions_of_project_query(access.project, votes=False, conditions=False)
+    page = page_of(decisions, request, DECISIONS_PER_PAGE)
     return render(request, "decisions/decision_list.html", {"decisions": page, "page": page})
 
 
