@@ -176,7 +176,7 @@ def _seed(db_path, html_path, item_count, risk_count, action_count):
     )  # fmt: skip
     MitigationAction.objects.bulk_create(
         MitigationAction(
-            risk=risks[n // 2], owner=owners[n % len(owners)],
+            risk=risks[n // 2], project_id=risks[n // 2].project_id, owner=owners[n % len(owners)],
             description=f"Action {n + 1}: rehearse the step and record timings in the runbook",
             due_date=today + datetime.timedelta(days=n % 25 - 8), created_by=facilitator,
         )

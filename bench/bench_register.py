@@ -58,6 +58,7 @@ def seed_register(risks=RISKS, actions_per_risk=ACTIONS_PER_RISK):
             actions.append(
                 MitigationAction(
                     risk=risk,
+                    project_id=risk.project_id,
                     description=f"Mitigation step {k + 1} for finding {n}",
                     owner=owner,
                     due_date=today + datetime.timedelta(days=(n % 21) - 7),

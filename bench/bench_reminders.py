@@ -101,6 +101,7 @@ def seed(owners=OWNERS, actions_per_owner=ACTIONS_PER_OWNER, tag="a"):
         MitigationAction.objects.bulk_create(
             MitigationAction(
                 risk=risks[n // OWNERS_PER_PROJECT],
+                project_id=risks[n // OWNERS_PER_PROJECT].project_id,
                 owner=users[n],
                 description=f"Bench action {k} of owner {n}: rehearse the cutover step",
                 due_date=today + datetime.timedelta(days=DUE_OFFSETS[k % len(DUE_OFFSETS)]),

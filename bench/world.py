@@ -178,6 +178,7 @@ def _findings(project, people, items, *, count, start=0):
             actions.append(
                 MitigationAction(
                     risk=risk,
+                    project_id=risk.project_id,
                     owner=owner,
                     created_by=people["facilitator"],
                     description=f"Mitigation step {k + 1} of finding {n}: rehearse and re-test",

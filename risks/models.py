@@ -276,6 +276,12 @@ class MitigationAction(TimeStampedModel):
     """One step of a finding's mitigation plan, with exactly one owner."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
+    # The finding's project, copied from it (a finding never changes project; save() fills
+    # it in, a bulk_create must give it), so a project's actions are read by index
+    # without joining every finding of the project.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="+", editable=False
+    )
     description = models.TextField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mitigation_actions"
@@ -309,10 +315,24 @@ class MitigationAction(TimeStampedModel):
             models.Index(fields=["risk", "status"]),
             # Someone's most overdue actions (home) in due order without sorting them all.
             models.Index(fields=["owner", "due_date"]),
+            # Actions by owner: per-owner counts read from this index alone ...
+            models.Index(
+                fields=["project", "owner", "status", "due_date"],
+                name="action_project_owner_status",
+            ),
+            # ... and each owner's most urgent open actions in due order, without a sort.
+            models.Index(
+                fields=["project", "owner", "due_date", "id"], name="action_project_owner_due"
+            ),
         ]
 
     def __str__(self):
         return self.description[:80]
+
+    def save(self, *args, **kwargs):
+        if self.project_id is None and self.risk_id is not None:
+            self.project_id = self.risk.project_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("risks:action_edit", args=[self.risk.project_id, self.pk])

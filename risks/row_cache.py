@@ -3,11 +3,16 @@ what they show (core.fragments): a change to a finding, its actions or the date 
 new key, so a stale row is never read."""
 
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from core.fragments import attach_cached_html, fragment_key
 
 REGISTER_ROW = "risks/register.html#register-row"
 OWNER_ACTION_ROW = "risks/includes/_owner_actions.html#owner-action-row"
+MY_ACTION_ROW = "risks/my_actions.html#my_action_row"
+# A cached My actions row holds this where its status form's CSRF token goes; each page
+# puts the viewer's own token in its place, so no token is ever cached.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-of-the-viewer"
 
 
 def _register_facts(risk):
@@ -80,3 +85,27 @@ def attach_filter_fields(form):
         attr="fields_html",
     )
     return form
+
+
+def attach_my_action_rows(actions, *, next_url, csrf_token):
+    """Set ``row_html`` on each row of a My actions page (rows from
+    ``my_open_actions_page``, with their links), with the viewer's ``csrf_token``."""
+
+    def facts(action):
+        risk = action.risk
+        return (
+            timezone.localdate(), next_url, action.description, action.notes, action.due_date,
+            action.status, action.risk_url, action.status_url, action.edit_url, risk.number,
+            risk.title, risk.project.name,
+        )  # fmt: skip
+
+    attach_cached_html(
+        actions,
+        template_name=MY_ACTION_ROW,
+        key=lambda action: fragment_key("my-action-row", MY_ACTION_ROW, action.pk, facts(action)),
+        context=lambda action: {"action": action, "next": next_url, "csrf_token": CSRF_PLACEHOLDER},
+    )
+    for action in actions:
+        # The token is letters and digits (django.middleware.csrf), nothing to escape.
+        action.row_html = mark_safe(action.row_html.replace(CSRF_PLACEHOLDER, csrf_token))  # noqa: S308
+    return actions

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -14,7 +15,7 @@ from projects.decorators import project_view
 from projects.selectors import member_users
 from risks import selectors, services
 from risks.forms import ActionEditForm, ActionStatusForm, ReassignForm
-from risks.row_cache import attach_owner_action_rows
+from risks.row_cache import attach_my_action_rows, attach_owner_action_rows
 
 ACTION_ROW_TEMPLATES = {
     "risk": "risks/risk_detail.html#action_row",
@@ -141,5 +142,8 @@ def actions_by_owner(request, access):
 @require_http_methods(["GET"])
 def my_actions(request):
     page = selectors.my_open_actions_page(request.user, request.GET.get("page"))
-    context = {"actions": page, "page": page, "next": request.get_full_path()}
+    attach_my_action_rows(
+        page.object_list, next_url=request.get_full_path(), csrf_token=get_token(request)
+    )
+    context = {"actions": page, "page": page}
     return render(request, "risks/my_actions.html", context)

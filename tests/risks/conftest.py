@@ -36,11 +36,12 @@ def bulk_register(project, owners, raised_by, count):
         if risk.type == "assertion":
             continue
         owner = owners[n % len(owners)]
+        of = {"risk": risk, "project_id": risk.project_id, "owner": owner}
         actions += [
-            MitigationAction(risk=risk, description="Overdue step", owner=owner, due_date=days(-3)),
-            MitigationAction(risk=risk, description="Next step", owner=owner, due_date=days(5)),
+            MitigationAction(**of, description="Overdue step", due_date=days(-3)),
+            MitigationAction(**of, description="Next step", due_date=days(5)),
             MitigationAction(
-                risk=risk, description="Done step", owner=owner, due_date=days(-10),
+                **of, description="Done step", due_date=days(-10),
                 status="done", completed_at=now, completed_by=owner,
             ),
         ]  # fmt: skip
