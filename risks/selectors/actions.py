@@ -220,22 +220,19 @@ def _most_urgent(group, limit):
 
 
 # The parts of _open_actions_of: every open action of an owner, the first dated ones in due
-# order, the first undated ones (a LIMIT follows when given).
-_PART_SQL = {
-    None: 'SELECT "id" FROM "risks_mitigationaction" WHERE "project_id" = %s'
-    ' AND "owner_id" = %s AND "status" IN (%s, %s)',
-    True: 'SELECT "id" FROM "risks_mitigationaction" WHERE "project_id" = %s'
-    ' AND "owner_id" = %s AND "status" IN (%s, %s) AND "due_date" IS NOT NULL'
-    ' ORDER BY "due_date", "id"',
-    False: 'SELECT "id" FROM "risks_mitigationaction" WHERE "project_id" = %s'
-    ' AND "owner_id" = %s AND "status" IN (%s, %s) AND "due_date" IS NULL ORDER BY "id"',
-}
-_OPEN_ACTIONS_SQL = (
+# order, the first undated ones (a LIMIT follows when given); each row with its finding's
+# number and title.
+_PART_SQL = (
     'SELECT a."id", a."risk_id", a."project_id", a."description", a."owner_id", a."due_date",'
     ' a."status", r."number" AS "risk_number", r."title" AS "risk_title"'
     ' FROM "risks_mitigationaction" a INNER JOIN "risks_risk" r ON r."id" = a."risk_id"'
-    ' WHERE a."id" IN ({parts}) ORDER BY a."due_date" ASC NULLS LAST, a."id" ASC'
+    ' WHERE a."project_id" = %s AND a."owner_id" = %s AND a."status" IN (%s, %s)'
 )
+_PART_ORDER = {
+    None: "",
+    True: ' AND a."due_date" IS NOT NULL ORDER BY a."due_date", a."id"',
+    False: ' AND a."due_date" IS NULL ORDER BY a."id"',
+}
 
 
 def _open_actions_of(project, parts):
@@ -246,22 +243,26 @@ def _open_actions_of(project, parts):
     One plain statement: the ORM spent longer building it, part by part, than the
     database spends running it (it was most of the page's cost), and it can only join
     such parts with OR (``pk__in=...|pk__in=...``; SQLite refuses a LIMIT in a union of
-    querysets), which reads every open action of the project against each part; UNION ALL
-    makes each part its own index range.
+    querysets), which reads every open action of the project against each part. Here
+    each part is its own index range joined with its few findings, and the parts' rows
+    are the rows shown (looked up again by id, or joined with the findings after the
+    union, PostgreSQL chose to scan a whole table).
     """
     parts = [part for owner_parts in parts for part in owner_parts]
     if not parts:
         return []
     sql, params = [], []
     for index, (owner, dated, limit) in enumerate(parts):
-        part = _PART_SQL[dated] + (" LIMIT %s" if limit else "")
-        sql.append(f'SELECT "id" FROM ({part}) AS "part{index}"')  # noqa: S608 (constants)
+        part = _PART_SQL + _PART_ORDER[dated] + (" LIMIT %s" if limit else "")
+        sql.append(f'SELECT * FROM ({part}) AS "part{index}"')  # noqa: S608 (constants)
         params += [project.pk, owner, *sorted(OPEN_ACTION_STATUSES)]
         if limit:
             params.append(limit)
+    union = " UNION ALL ".join(sql)
     actions = list(
         MitigationAction.objects.raw(
-            _OPEN_ACTIONS_SQL.format(parts=" UNION ALL ".join(sql)), params
+            f'SELECT * FROM ({union}) AS "parts" ORDER BY "due_date" ASC NULLS LAST, "id" ASC',  # noqa: S608
+            params,
         )
     )
     for action in actions:
