@@ -280,8 +280,9 @@ class MitigationAction(TimeStampedModel):
     # it in, a bulk_create must give it), so a project's actions are read by index
     # without joining every finding of the project.
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="+", editable=False
-    )
+        "projects.Project", on_delete=models.CASCADE, related_name="+", editable=False,
+        db_index=False,  # the (project, owner, ...) indexes below serve it
+    )  # fmt: skip
     description = models.TextField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mitigation_actions"

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             model_name="mitigationaction",
             name="project",
             field=models.ForeignKey(
+                db_index=False,
                 editable=False,
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
