@@ -228,7 +228,7 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = member_users(project)
         self.fields["actions"].queryset = MitigationAction.objects.filter(
-            risk__project=project, status__in=OPEN_ACTION_STATUSES
+            project=project, status__in=OPEN_ACTION_STATUSES
         ).select_related("risk__project")
 
 

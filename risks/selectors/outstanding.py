@@ -63,7 +63,7 @@ def overdue_actions_query(project, *, today=None):
     """Open mitigation actions past their due date, the most overdue first (a queryset)."""
     return (
         MitigationAction.objects.filter(
-            risk__project=project,
+            project=project,
             status__in=OPEN_ACTION_STATUSES,
             due_date__lt=today or timezone.localdate(),
         )
@@ -93,7 +93,7 @@ def open_actions_by_owner(project, *, today=None):
     today = today or timezone.localdate()
     groups = {}
     actions = (
-        MitigationAction.objects.filter(risk__project=project, status__in=OPEN_ACTION_STATUSES)
+        MitigationAction.objects.filter(project=project, status__in=OPEN_ACTION_STATUSES)
         .select_related("owner", "risk")
         .order_by("owner__full_name", "owner_id", "due_date", "pk")
     )
@@ -149,6 +149,4 @@ def open_risk_counts(project):
 
 def open_action_count(project):
     """The project's mitigation actions still open (one query)."""
-    return MitigationAction.objects.filter(
-        risk__project=project, status__in=OPEN_ACTION_STATUSES
-    ).count()
+    return MitigationAction.objects.filter(project=project, status__in=OPEN_ACTION_STATUSES).count()

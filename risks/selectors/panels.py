@@ -51,7 +51,7 @@ def project_risk_summary(project, *, memberships=None):
         **fingerprint,
         **uncached,
     )
-    actions = MitigationAction.objects.filter(risk__project=project).aggregate(
+    actions = MitigationAction.objects.filter(project=project).aggregate(
         open_actions=Count("pk", filter=Q(status__in=OPEN_ACTION_STATUSES)),
         overdue_actions=Count(
             "pk",

@@ -221,7 +221,7 @@ def register_filter_choices(project):
     """Choices of the register's owner, area and review filters (three queries)."""
     owners = User.objects.filter(
         Q(pk__in=Membership.objects.filter(project=project).values("user_id"))
-        | Q(pk__in=MitigationAction.objects.filter(risk__project=project).values("owner_id"))
+        | Q(pk__in=MitigationAction.objects.filter(project=project).values("owner_id"))
     ).order_by("full_name", "email")
     areas = {}
     for key, title in (
