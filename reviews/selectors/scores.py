@@ -1,7 +1,6 @@
 """Readiness scores of many reviews at once, cached under what they are computed from."""
 
-from django.db.models import CharField, Count, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from core.cache import safe_cache
 from reviews.models import Review, ReviewItem, ReviewSection, SignOff
@@ -38,33 +37,6 @@ def _score_fingerprints(ids):
     ):
         prints[row["item__review_id"]][3:] = [row["n"], row["newest"]]
     return {review_id: _score_key(review_id, *values) for review_id, values in prints.items()}
-
-
-def _fingerprint_text(*aggregates):
-    return Concat(*(part for a in aggregates for part in (Value("-"), a)), output_field=CharField())
-
-
-def with_score_fingerprints(reviews):
-    """Annotate ``score_fingerprint`` on a queryset of reviews: what ``_score_fingerprints``
-    reads in two more queries, read in the same query as the reviews (two subqueries per
-    review, for lists of a few reviews: home's cards)."""
-    items = ReviewItem.objects.filter(review=OuterRef("pk")).order_by().values("review")
-    signoffs = SignOff.objects.filter(item__review=OuterRef("pk")).order_by().values("item__review")
-    items = items.annotate(
-        fingerprint=_fingerprint_text(
-            Count("id"), Sum("version"), Count("id", filter=Q(to_reconfirm=True))
-        )
-    )
-    signoffs = signoffs.annotate(fingerprint=_fingerprint_text(Count("id"), Max("id")))
-    return reviews.annotate(
-        score_items=Coalesce(Subquery(items.values("fingerprint")), Value("-0-0-0")),
-        score_signoffs=Coalesce(Subquery(signoffs.values("fingerprint")), Value("-0-0")),
-    )
-
-
-def _annotated_key(review):
-    values = (review.score_items + review.score_signoffs).split("-")[1:]
-    return _score_key(review.pk, *(int(value or 0) for value in values))
 
 
 def _score_key(review_id, items, versions, unconfirmed, signoffs, newest_signoff):
@@ -108,10 +80,7 @@ def scores_for_reviews(reviews):
     if not reviews:
         return {}
     ids = [review.pk for review in reviews]
-    if all(hasattr(review, "score_items") for review in reviews):  # with_score_fingerprints
-        keys = {review.pk: _annotated_key(review) for review in reviews}
-    else:
-        keys = _score_fingerprints(ids)
+    keys = _score_fingerprints(ids)
     cached = safe_cache.get_many(keys.values())
     scores = {review_id: cached[key] for review_id, key in keys.items() if key in cached}
     missing = [review_id for review_id in ids if review_id not in scores]
@@ -144,15 +113,12 @@ def _compute_scores(ids):
 
 
 def latest_review_scores(projects):
-    """Attach ``latest_review`` (with ``score``) to each project; constant queries (one
-    when every score is cached)."""
+    """Attach ``latest_review`` (with ``score``) to each project; constant queries."""
     projects = list(projects)
     newest = (
         Review.objects.filter(project=OuterRef("project")).order_by("-created_at").values("pk")[:1]
     )
-    latest = list(
-        with_score_fingerprints(Review.objects.filter(project__in=projects, pk=Subquery(newest)))
-    )
+    latest = list(Review.objects.filter(project__in=projects, pk=Subquery(newest)))
     scores = scores_for_reviews(latest)
     by_project = {review.project_id: review for review in latest}
     for project in projects:

@@ -53,7 +53,7 @@ def test_home_shows_the_first_projects_and_lists_with_counts_in_flat_queries(
     me = approver_in_projects(projects)
     client = client_for(me)
     client.get(reverse("home"))  # scores into the cache
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     page = response.text
     assert page.count(CARD) == min(projects, 9)
@@ -124,7 +124,7 @@ def test_project_page_shows_the_newest_reviews_and_decisions(
         record_no_go(review, members)
     client = client_for(members[Role.PROJECT_MANAGER])
     client.get(project.get_absolute_url())  # scores into the cache
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(18):
         page = client.get(project.get_absolute_url()).text
     assert "Check 11" in page if reviews == 12 else "Check 01" in page
     # Each decision shows the score frozen in its snapshot (read out in SQL).

@@ -92,32 +92,6 @@ def test_project_page_queries_do_not_grow_with_the_first_decision(client_for, pr
     assert "· 2 conditions</span>" in listed
 
 
-def test_score_fingerprints_read_with_the_reviews_match_the_separate_queries(project, members):
-    """Home reads each card's score key with its review (one query fewer than two): the
-    same key as the separate aggregates, with sign-offs, re-confirmations and no items."""
-    from reviews.models import Review
-    from reviews.selectors.scores import (
-        _annotated_key,
-        _score_fingerprints,
-        with_score_fingerprints,
-    )
-    from reviews.services.signoffs import item_sign_off
-
-    signed = make_review(project, title="Signed")
-    _mark(signed, {"Item 0.0": []})
-    item_sign_off(
-        item=signed.items.get(title="Item 0.0"), acting_user=members[Role.APPROVER],
-        decision="approve",
-    )  # fmt: skip
-    signed.items.filter(title="Item 0.1").update(to_reconfirm=True)
-    empty = make_review(project, title="Empty")
-    empty.items.all().delete()
-    reviews = list(with_score_fingerprints(Review.objects.filter(project=project)))
-    expected = _score_fingerprints([review.pk for review in reviews])
-    assert {review.pk: _annotated_key(review) for review in reviews} == expected
-    assert expected[empty.pk].endswith(":0-0-0-0-0")
-
-
 def test_project_page_no_plan_figure_follows_actions_and_members(client_for, project, members):
     """The risk card's "without a mitigation plan" is cached under what it depends on: a
     new action, an edited due date and an owner leaving the project each show at once."""
