@@ -205,17 +205,22 @@ def open_decision(review):
     return decision
 
 
-def recorded_decisions_of_review(review):
-    """The review's recorded decisions, newest first, for a list of links: without their
-    snapshots (some 10 KB each), each sharing ``review`` (its link costs no query)."""
-    decisions = list(
-        Decision.objects.filter(review=review, status=Decision.Status.RECORDED)
-        .only("review_id", "status", "outcome", "reverted_at", "recorded_at")
-        .order_by("-recorded_at")
+def decisions_of_review(review):
+    """The review's decision open for votes (or None) and its recorded decisions, newest
+    first, in one query: the recorded ones for a list of links, without their snapshots
+    (some 10 KB each). Each shares ``review`` (and its project): their links cost no query."""
+    rows = list(
+        Decision.objects.filter(
+            review=review, status__in=[Decision.Status.OPEN, Decision.Status.RECORDED]
+        )
+        .select_related("opened_by")
+        .defer("snapshot")
+        .order_by("-recorded_at", "-pk")
     )
-    for decision in decisions:
+    for decision in rows:
         decision.review = review
-    return decisions
+    opened = next((d for d in rows if d.status == Decision.Status.OPEN), None)
+    return opened, [d for d in rows if d.status == Decision.Status.RECORDED]
 
 
 def latest_decision(review):

@@ -13,10 +13,10 @@ from decisions.selectors import (
     decision_get,
     decision_members,
     decisions_of_project_query,
+    decisions_of_review,
     gate,
     open_decision,
     overrides,
-    recorded_decisions_of_review,
     vote_tally,
 )
 from decisions.services import decision_condition_met, decision_open, decision_record, vote_cast
@@ -26,7 +26,7 @@ from reviews.selectors.reviews import review_get
 
 
 def _decision_context(request, access, review, gate_state=None):
-    decision = open_decision(review)
+    decision, past = decisions_of_review(review)
     # Members (the conditions' owners) and approvers (the tally) in one query, when open.
     members, approvers = decision_members(access.project) if decision else ([], [])
     tally = vote_tally(decision, approvers=approvers) if decision else None
@@ -44,7 +44,7 @@ def _decision_context(request, access, review, gate_state=None):
         "may_record": permissions.can_record_decision(access),
         "may_override": permissions.can_override_decision(access),
         "may_vote": permissions.can_vote(access),
-        "past": recorded_decisions_of_review(review),
+        "past": past,
         "members": members,
     }
 

@@ -124,7 +124,7 @@ def test_project_page_shows_the_newest_reviews_and_decisions(
         record_no_go(review, members)
     client = client_for(members[Role.PROJECT_MANAGER])
     client.get(project.get_absolute_url())  # scores into the cache
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(15):
         page = client.get(project.get_absolute_url()).text
     assert "Check 11" in page if reviews == 12 else "Check 01" in page
     # Each decision shows the score frozen in its snapshot (read out in SQL).
