@@ -38,7 +38,14 @@ def test_awaiting_follows_the_roles_held_in_each_project(db):
     assert waiting == {("A owner", "Item 0.0"), ("A owner", "Item 0.1"), ("B plain", "Item 0.0")}
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason=(
+        "reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL chooses by table statistics, and on"
+        " a test table of a few rows a sequential scan is its right choice, so its plan"
+        " would prove nothing (the index's existence is tested on both)"
+    ),
+)
 def test_awaiting_items_that_name_no_role_are_found_by_the_index(db):
     """An approver without stakeholder roles waits only on items that name none: the
     (status, signoff_roles) index finds them without reading every done item."""
